@@ -1,0 +1,29 @@
+# Two commands for a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+SHARED := $(abspath ../shared/data)
+export MINSEC_SOURCES ?= $(if $(wildcard $(SHARED)),$(SHARED),)
+
+.PHONY: run test lint bench clean
+
+$(BIN)/minsec: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+run: $(BIN)/minsec
+	$(BIN)/minsec data build
+	$(BIN)/minsec profile --strategic
+
+test: $(BIN)/minsec
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/mypy
+	$(BIN)/pytest -q
+
+bench: $(BIN)/minsec
+	$(BIN)/python benchmarks/bench_build.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,147 @@
+"""The ``minsec`` command line: a thin view over the library."""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from collections.abc import Callable
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from minsec import checks, store
+from minsec.errors import MinsecError
+from minsec.profile import profile_many
+from minsec.render import print_table, to_csv, to_json
+
+app = typer.Typer(help="Critical-minerals supply security from official data.",
+                  no_args_is_help=True, pretty_exceptions_enable=False, add_completion=False)
+data = typer.Typer(help="Fill, build and inspect the store of official data.",
+                   no_args_is_help=True)
+app.add_typer(data, name="data")
+out, err = Console(), Console(stderr=True)
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class Format(StrEnum):
+    """Output formats."""
+
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+def handled(func: F) -> F:
+    """Turn a user mistake (MinsecError) into one line on stderr and exit code 1."""
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except MinsecError as exc:
+            err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+            raise typer.Exit(1) from None
+    return wrapper  # type: ignore[return-value]
+
+
+def _progress() -> Progress:
+    return Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/"
+                    "{task.total}"), TimeElapsedColumn(), console=err, transient=True)
+
+
+StoreOpt = Annotated[Path | None, typer.Option("--store", help="Store file (default "
+                     "$MINSEC_STORE or the user data directory).", show_default=False)]
+
+
+@data.command("sync")
+@handled
+def data_sync(
+    source: Annotated[str | None, typer.Option("--from", help="Mirror directory or base URL.")]
+    = None,
+    to: Annotated[Path | None, typer.Option(help="Sources directory (default $MINSEC_SOURCES).")]
+    = None,
+    only: Annotated[list[str] | None, typer.Option(help="Glob(s) of catalogue paths.")] = None,
+    restricted: Annotated[bool, typer.Option(help="Include Comtrade/ITC extracts.")] = False,
+) -> None:
+    """Download the official files listed in the catalogue and verify their SHA-256."""
+    from minsec.sync import catalogue, select, sync
+
+    target = to or (Path(p) if (p := os.environ.get("MINSEC_SOURCES")) else None)
+    if target is None:
+        raise MinsecError("where to? pass --to DIR or set MINSEC_SOURCES")
+    total = len(select(catalogue(), only, restricted))
+    with _progress() as bar:
+        task = bar.add_task("sync", total=total)
+        done = sync(target, source, only, restricted, lambda e: bar.advance(task))
+    fetched = sum(s == "fetched" for s in done.values())
+    out.print(f"{len(done)} files verified in {target} ({fetched} fetched); "
+              f"checksums in {target / 'SHA256SUMS'}")
+
+
+@data.command("build")
+@handled
+def data_build(
+    sources: Annotated[Path | None, typer.Option(help="Sources directory (default "
+                       "$MINSEC_SOURCES).")] = None,
+    only: Annotated[list[str] | None, typer.Option(help="Load key(s) to build.")] = None,
+    restricted: Annotated[bool, typer.Option(help="Also load the Comtrade extract.")] = False,
+    store_path: StoreOpt = None,
+) -> None:
+    """Load every changed source into the store, each in one transaction."""
+    with _progress() as bar:
+        task = bar.add_task("reading sources", total=None)
+        reports = store.build(store_path, sources, only, restricted,
+                              lambda key: bar.update(task, description=f"reading {key}"))
+    for r in reports:
+        out.print(f"{r.key:<24} {r.status:<9} {r.rows:>10,} rows  {r.files:>3} files")
+    out.print(f"store: {store_path or store.default_path()}")
+
+
+@data.command("status")
+@handled
+def data_status(store_path: StoreOpt = None) -> None:
+    """Show what is loaded: source, vintage, files, rows and when."""
+    print_table(out, store.status(store_path), "Loads")
+
+
+@data.command("check")
+@handled
+def data_check(store_path: StoreOpt = None) -> None:
+    """Run the named consistency checks and say how to fix what fails."""
+    results = checks.run_all(store_path)
+    print_table(out, results, "Checks")
+    if (results["status"] == "fail").any():
+        raise typer.Exit(1)
+
+
+@app.command("profile")
+@handled
+def profile_cmd(
+    mineral: Annotated[list[str] | None, typer.Argument(help="Mineral id or name.")] = None,
+    list_: Annotated[str | None, typer.Option("--list", help="A list id, e.g. "
+                     "kr_strategic_2023.")] = None,
+    year: Annotated[int | None, typer.Option(help="Data year (default: latest).")] = None,
+    edition: Annotated[str, typer.Option(help="mcs2023, mcs2024, wmd2026 or iea2024.")]
+    = "mcs2024",
+    fmt: Annotated[Format, typer.Option("--format")] = Format.table,
+    store_path: StoreOpt = None,
+) -> None:
+    """Supply profile: production and reserves by country, concentration, trade."""
+    profiles = profile_many(mineral or [], list_, edition, year, store_path)
+    if fmt is Format.json:
+        docs = [p.document() for p in profiles]
+        sys.stdout.write(to_json(docs[0] if len(docs) == 1 else {"profiles": docs}) + "\n")
+    elif fmt is Format.csv:
+        sys.stdout.write(to_csv({f"{p.mineral}:{name}": t.assign(mineral=p.mineral)
+                                 for p in profiles for name, t in p.tables().items()}))
+    else:
+        for p in profiles:
+            out.rule(f"[bold]{p.mineral}[/] · {p.edition} · {p.year}")
+            for name, frame in p.tables().items():
+                print_table(out, frame, name)
+            for note in p.notes:
+                out.print(f"[dim]note: {note}[/]")

@@ -1,0 +1,166 @@
+"""A mineral's supply profile: where it is mined and refined, and who trades it.
+
+Production and reserves by country with shares, concentration, and the largest exporters and
+importers. Every figure carries its source.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from minsec.errors import MinsecError
+from minsec.indicators.concentration import AGGREGATES, hhi, shares, top_share
+from minsec.reference import listed, mineral_id, minerals
+from minsec.store import query
+
+PUBLISHER = {"mcs": "USGS MCS", "wmd": "World Mining Data", "iea": "IEA CMDX"}
+MEASURE = ["stage", "variable", "form", "unit", "year"]
+
+
+@dataclass
+class Profile:
+    """The tables of a profile (tidy frames) and the notes that explain gaps."""
+
+    mineral: str
+    edition: str
+    year: int
+    supply: pd.DataFrame
+    concentration: pd.DataFrame
+    trade: pd.DataFrame
+    notes: list[str] = field(default_factory=list)
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The profile's tables by name."""
+        return {"supply": self.supply, "concentration": self.concentration, "trade": self.trade}
+
+    def document(self) -> dict[str, object]:
+        """The profile as one JSON-ready document (frames become record lists on output)."""
+        return {"mineral": self.mineral, "edition": self.edition, "year": self.year,
+                **self.tables(), "notes": self.notes}
+
+
+def _cite(frame: pd.DataFrame) -> pd.Series:
+    label = frame["edition"].str.replace(r"^(mcs|wmd|iea)", lambda m: PUBLISHER[m[1]] + " ",
+                                         regex=True)
+    line = frame["line"].astype("string").fillna("")
+    return label + ", " + frame["file"] + ":" + line
+
+
+def with_shares(rows: pd.DataFrame) -> pd.DataFrame:
+    """Country rows with their share of the published world total of the same measure."""
+    totals = rows[rows["country"] == "WLD"].groupby(MEASURE, dropna=False)["value"].first()
+    countries = rows[~rows["country"].isin(AGGREGATES[1:])].copy()
+    def share(group: pd.DataFrame) -> pd.Series:
+        key = tuple(group.iloc[0][MEASURE])
+        total = totals.get(key)
+        body = group[group["country"] != "WLD"]
+        out = shares(body["value"], None if total is None or pd.isna(total) else float(total))
+        return pd.concat([out, pd.Series(1.0, index=group.index[group["country"] == "WLD"])])
+    parts = [share(g) for _, g in countries.groupby(MEASURE, dropna=False)]
+    countries["share"] = pd.concat(parts) if parts else pd.Series(dtype=float)
+    countries["source"] = _cite(countries)
+    return countries
+
+
+def concentration(supply: pd.DataFrame) -> pd.DataFrame:
+    """Top-1 and top-3 shares and HHI per measure, from the country shares."""
+    records = []
+    for key, group in supply.groupby(MEASURE, dropna=False):
+        body = group[~group["country"].isin(AGGREGATES)].set_index("country")["share"]
+        if body.dropna().empty:
+            continue
+        records.append(dict(zip(MEASURE, key, strict=True)) | {
+            "top1_country": body.idxmax(), "top1_share": top_share(body, 1),
+            "top3_share": top_share(body, 3), "hhi": hhi(body),
+            "countries": int(body.notna().sum()), "source": group["source"].iloc[0]})
+    return pd.DataFrame(records)
+
+
+def _trade(mineral: str, year: int, store: Path | None,
+           top: int) -> tuple[pd.DataFrame, list[str]]:
+    codes = query("SELECT stage, hs6, note FROM hs_concordance WHERE mineral = ?", [mineral],
+                  store)
+    notes = [f"no HS code in the BACI subset for {mineral} ({stage}): {note}"
+             for stage, hs6, note in codes.itertuples(index=False) if hs6 is None]
+    sql = """
+        WITH flows AS (
+          SELECT c.stage, t.year, t.hs6, t.exporter, t.importer, t.value, t.quantity, t.source
+          FROM trade t JOIN hs_concordance c ON c.hs6 = t.hs6 AND c.in_baci
+          WHERE c.mineral = ? AND t.source = 'baci_hs92'
+            AND t.year = (SELECT max(year) FROM trade WHERE source = 'baci_hs92' AND year <= ?)),
+        sides AS (
+          SELECT stage, year, 'exporter' AS side, exporter AS country, value, quantity, hs6 FROM flows
+          UNION ALL
+          SELECT stage, year, 'importer', importer, value, quantity, hs6 FROM flows),
+        agg AS (
+          SELECT stage, year, side, country, sum(value) AS value, sum(quantity) AS quantity,
+                 string_agg(DISTINCT hs6, ' ' ORDER BY hs6) AS hs6
+          FROM sides GROUP BY ALL)
+        SELECT *, value / sum(value) OVER (PARTITION BY stage, side) AS share,
+               row_number() OVER (PARTITION BY stage, side ORDER BY value DESC) AS rank
+        FROM agg QUALIFY rank <= ? ORDER BY stage, side, rank"""
+    flows = query(sql, [mineral, year, top], store)
+    flows["unit"] = "kUSD"
+    flows["source"] = "CEPII BACI HS92 V202401b, HS " + flows["hs6"]
+    return flows, notes
+
+
+def profile(mineral: str, edition: str = "mcs2024", year: int | None = None,
+            store: Path | None = None, top: int = 5) -> Profile:
+    """The supply profile of ``mineral`` from one edition (USGS MCS, WMD or IEA) and BACI."""
+    rows = query("SELECT * FROM supply WHERE mineral = ? AND edition = ?", [mineral, edition],
+                 store)
+    if rows.empty:
+        have = query("SELECT DISTINCT edition FROM supply WHERE mineral = ? ORDER BY 1",
+                     [mineral], store)["edition"].tolist()
+        raise MinsecError(f"no {edition} supply figures for {mineral}; "
+                          f"editions with it: {', '.join(have) or 'none'}")
+    production_years = rows.loc[rows["variable"] != "reserves", "year"]
+    chosen = int(year if year is not None else production_years.max())
+    if year is not None and year not in set(rows["year"]):
+        raise MinsecError(f"--year {year}: {edition} has {mineral} figures for "
+                          f"{', '.join(map(str, sorted(set(rows['year']))))}")
+    latest_reserves = rows.loc[rows["variable"] == "reserves", "year"].max()
+    keep = (rows["year"] == chosen) & (rows["variable"] != "reserves")
+    keep |= (rows["variable"] == "reserves") & (rows["year"] == latest_reserves)
+    supply = with_shares(rows[keep])
+    supply = supply.sort_values(["variable", "stage", "form", "share"],
+                                ascending=[True, True, True, False])
+    columns = ["stage", "variable", "form", "country", "year", "value", "unit", "share",
+               "estimated", "flag", "source"]
+    trade, notes = _trade(mineral, chosen, store, top)
+    return Profile(mineral, edition, chosen, supply[columns].reset_index(drop=True),
+                   concentration(supply), trade, notes)
+
+
+def reported_as(mineral: str, edition: str, store: Path | None = None) -> tuple[str, str | None]:
+    """The id under which ``edition`` reports ``mineral``, and a note when it is a group.
+
+    USGS and World Mining Data report the rare earths as one group: a single element
+    (e.g. neodymium) is shown through the group, with a note saying so.
+    """
+    found = query("SELECT count(*) AS n FROM supply WHERE mineral = ? AND edition = ?",
+                  [mineral, edition], store)["n"].iloc[0]
+    catalogue = minerals().set_index("id")
+    if found or catalogue.loc[mineral, "group"] != "rare_earth" or mineral == "rare_earths":
+        return mineral, None
+    return "rare_earths", f"{edition} reports rare earths as a group; {mineral} shown through it"
+
+
+def profile_many(names: list[str], list_id: str | None, edition: str, year: int | None,
+                 store: Path | None = None) -> list[Profile]:
+    """Profiles for the named minerals and the members of a list, each group once."""
+    ids = [mineral_id(n) for n in names] + (listed(list_id) if list_id else [])
+    if not ids:
+        raise MinsecError("name a mineral (e.g. gallium) or a list (--list kr_strategic_2023)")
+    result: dict[str, Profile] = {}
+    for mid in ids:
+        shown, note = reported_as(mid, edition, store)
+        if shown not in result:
+            result[shown] = profile(shown, edition, year, store)
+        if note:
+            result[shown].notes.append(note)
+    return list(result.values())

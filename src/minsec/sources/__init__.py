@@ -1,0 +1,55 @@
+"""One adapter per publisher: each reads the official files as published and emits canonical rows.
+
+An adapter module declares its loads as :class:`Source` objects in a module-level ``SOURCES``
+list. ``read(root, files)`` gets the sources directory and the matched file paths (relative to
+it) and returns ``{table name: DataFrame}`` with the columns of ``schema.csv`` except
+``source``, which the store fills with the load's key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+Reader = Callable[[Path, list[str]], dict[str, pd.DataFrame]]
+
+
+@dataclass(frozen=True)
+class Source:
+    """A load: which files of the sources directory, read how, into which tables."""
+
+    key: str
+    publisher: str
+    vintage: str
+    files: tuple[str, ...]
+    read: Reader
+    default: bool = True  # False for extracts with restrictive terms (Comtrade, ITC)
+    packaged: bool = False  # True when the files ship inside minsec (curated reference data)
+
+    def match(self, root: Path) -> list[str]:
+        """Files of this load present under ``root``, relative and sorted."""
+        found = {p.relative_to(root).as_posix() for pattern in self.files
+                 for p in root.glob(pattern) if p.is_file()}
+        return sorted(found)
+
+
+def registry() -> dict[str, Source]:
+    """Every known load, keyed by its key, in build order."""
+    from minsec.sources import (
+        baci,
+        comtrade,
+        eu_crm,
+        iea,
+        m49,
+        pinksheet,
+        reference,
+        usgs,
+        wgi,
+        wmd,
+    )
+
+    modules = (reference, m49, usgs, wmd, wgi, baci, eu_crm, iea, pinksheet, comtrade)
+    return {s.key: s for module in modules for s in module.SOURCES}

@@ -1,0 +1,133 @@
+"""Reading helpers shared by the adapters: text files, workbooks and publishers' number codes.
+
+Each helper turns a damaged file into a :class:`~minsec.errors.SourceError` naming the file
+and, where it can, the line, so that an adapter never lets a traceback or a silent NaN through.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import zipfile
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from minsec.errors import SourceError
+
+# Codes publishers put in numeric cells instead of a number, and what they mean.
+_CODES = {
+    "W": "W",  # withheld to avoid disclosing company proprietary data (USGS)
+    "NA": "NA",
+    "N/A": "NA",
+    "XX": "NA",  # not applicable (USGS)
+    "..": "NA",  # missing (World Bank)
+    "E": "E",  # net exporter (USGS net import reliance)
+    "-": "NA",
+    "--": "NA",
+}
+_DASHES = {"—", "–", "‒"}  # USGS: "— Zero."
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+_RANGE = re.compile(r"^(\d[\d.]*)\s*[-–—]\s*(\d[\d.]*)$")
+
+
+def parse_number(text: Any) -> tuple[float | None, str | None]:
+    """Parse one published numeric cell into ``(value, flag)``.
+
+    ``"1,234"`` → ``(1234.0, None)``; ``"W"`` → ``(None, "W")``; ``"—"`` → ``(0.0, None)``
+    (USGS's zero); ``"<0.1%"`` → ``(0.1, "<")``; ``">25"`` → ``(25.0, ">")``;
+    ``"10-20"`` → ``(15.0, "range")``; empty → ``(None, None)``. A trailing ``%`` is dropped
+    (the caller knows the unit). Anything else raises ``ValueError``.
+    """
+    if text is None or (isinstance(text, float) and pd.isna(text)):
+        return None, None
+    if isinstance(text, int | float):
+        return float(text), None
+    s = str(text).strip().replace("\u00a0", "").replace(",", "").replace(" ", "")
+    if s.endswith("%"):
+        s = s[:-1]
+    if not s:
+        return None, None
+    if s in _CODES or s in _DASHES:
+        return (None, _CODES[s]) if s in _CODES else (0.0, None)
+    if s[0] in "<>" and _NUMBER.match(s[1:]):
+        return float(s[1:]), s[0]
+    if _NUMBER.match(s):
+        return float(s), None
+    if m := _RANGE.match(s):
+        low, high = float(m.group(1)), float(m.group(2))
+        if low <= high:
+            return (low + high) / 2, "range"
+    raise ValueError(f"not a number: {text!r}")
+
+
+def parse_numbers(
+    cells: pd.Series, file: str | Path, lines: pd.Series | None = None, column: str = ""
+) -> tuple[pd.Series, pd.Series]:
+    """Vectorised :func:`parse_number` over a column; errors name the file and line."""
+    parsed: dict[Any, tuple[float | None, str | None]] = {}
+    for i, cell in cells.items():
+        key = cell if isinstance(cell, str) else repr(cell)
+        if key in parsed:
+            continue
+        try:
+            parsed[key] = parse_number(cell)
+        except ValueError:
+            line = int(lines.loc[i]) if lines is not None else None
+            label = f" in column {column!r}" if column else ""
+            raise SourceError(file, f"{cell!r}{label} is not a number", line) from None
+    keys = cells.map(lambda c: c if isinstance(c, str) else repr(c))
+    values = keys.map(lambda k: parsed[k][0]).astype("float64")
+    flags = keys.map(lambda k: parsed[k][1]).astype("string")
+    return values, flags
+
+
+def read_table(path: Path, required: Iterable[str], rel: str | None = None,
+               encoding: str = "utf-8-sig") -> pd.DataFrame:
+    """Read a small delimited text file strictly, as strings, with a ``line`` column.
+
+    Checks the encoding, the header (a wrong delimiter shows up as missing columns) and that
+    every row has as many fields as the header (a truncated file does not).
+    """
+    name = rel or str(path)
+    try:
+        text = path.read_text(encoding=encoding)
+    except UnicodeDecodeError as exc:
+        line = path.read_bytes()[: exc.start].count(b"\n") + 1
+        raise SourceError(name, f"not {encoding} text ({exc.reason})", line) from None
+    except OSError as exc:
+        raise SourceError(name, f"cannot read file: {exc.strerror}") from None
+    try:
+        rows = list(csv.reader(text.splitlines(), strict=True))
+    except csv.Error as exc:
+        raise SourceError(name, f"malformed CSV ({exc})") from None
+    if not rows:
+        raise SourceError(name, "file is empty", 1)
+    header = [h.strip() for h in rows[0]]
+    missing = [c for c in required if c not in header]
+    if missing:
+        raise SourceError(name, f"header lacks column(s) {missing}; wrong file or delimiter? "
+                                f"header reads {rows[0][:6]}", 1)
+    records = []
+    for number, row in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) != len(header):
+            raise SourceError(name, f"row has {len(row)} fields, header has {len(header)} "
+                                    "(truncated or damaged file?)", number)
+        records.append([*row, number])
+    frame = pd.DataFrame(records, columns=[*header, "line"], dtype=object)
+    frame = frame.loc[:, [c for c in frame.columns if c]]  # drop USGS's blank trailing columns
+    return frame
+
+
+def open_workbook(path: Path, rel: str | None = None) -> Any:
+    """Open an ``.xlsx`` workbook read-only, turning a damaged file into a SourceError."""
+    import openpyxl
+
+    try:
+        return openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise SourceError(rel or str(path), f"not a readable .xlsx workbook ({exc})") from None

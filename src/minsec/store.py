@@ -1,0 +1,200 @@
+"""The store: an embedded DuckDB file holding the canonical tables and the provenance of each load.
+
+``build`` parses every changed source first and writes nothing until all of them parsed; then
+it writes each source in one transaction. A bad file therefore leaves the previous good store
+untouched, and a rebuild with nothing changed only hashes the files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import inspect
+import os
+import sys
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import platformdirs
+
+from minsec import schema
+from minsec.errors import MinsecError, SourceError
+from minsec.reference import DATA
+from minsec.sources import Source, registry
+
+Progress = Callable[[str], None]
+
+
+def default_path() -> Path:
+    """The store file: ``$MINSEC_STORE``, else ``minsec.duckdb`` in the user's data directory."""
+    if env := os.environ.get("MINSEC_STORE"):
+        return Path(env).expanduser()
+    return Path(platformdirs.user_data_dir("minsec")) / "minsec.duckdb"
+
+
+def sources_dir(given: Path | None = None) -> Path:
+    """The directory of official files: ``given``, else ``$MINSEC_SOURCES``."""
+    path = given or (Path(p) if (p := os.environ.get("MINSEC_SOURCES")) else None)
+    if path is None:
+        raise MinsecError("no sources directory: set MINSEC_SOURCES or pass --sources DIR "
+                          "(`minsec data sync` fills one)")
+    if not path.is_dir():
+        raise MinsecError(f"sources directory {path} does not exist")
+    return path
+
+
+def sha256(path: Path) -> str:
+    """SHA-256 of a file, read in 1 MiB blocks."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while block := handle.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+@dataclass
+class LoadReport:
+    """What ``build`` did with one source."""
+
+    key: str
+    status: str  # loaded | unchanged | missing
+    rows: int = 0
+    files: int = 0
+
+
+def connect(path: Path | None = None, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open the store, creating the declared tables when writing."""
+    path = path or default_path()
+    if read_only and not path.exists():
+        raise MinsecError(f"no store at {path}: run `minsec data build` first")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        con = duckdb.connect(str(path), read_only=read_only)
+    except duckdb.Error as exc:
+        raise MinsecError(f"cannot open the store {path}: {exc}") from None
+    if not read_only:
+        for spec in schema.tables().values():
+            con.execute(spec.ddl())
+    return con
+
+
+def _adapter_hash(source: Source) -> dict[str, str]:
+    """The adapter's own code counts as an input: a new reader reloads its source."""
+    module = sys.modules[source.read.__module__]
+    path = Path(inspect.getsourcefile(module) or "")
+    return {f"minsec:{module.__name__}": sha256(path)} if path.is_file() else {}
+
+
+def _loaded(con: duckdb.DuckDBPyConnection, key: str) -> set[tuple[str, str]]:
+    rows = con.execute("SELECT file, sha256 FROM load WHERE source = ?", [key]).fetchall()
+    return {(f, h) for f, h in rows}
+
+
+def _parse(source: Source, root: Path, files: list[str]) -> dict[str, pd.DataFrame]:
+    try:
+        frames = source.read(root, files)
+    except (MinsecError, KeyboardInterrupt):
+        raise
+    except Exception as exc:  # an adapter bug or a damage it did not foresee: still one line
+        raise SourceError(f"{root}/{{{','.join(files[:3])}{'...' if len(files) > 3 else ''}}}",
+                          f"{source.key}: cannot read ({type(exc).__name__}: {exc})") from exc
+    out = {}
+    for name, frame in frames.items():
+        if "source" in schema.table(name).names:
+            frame = frame.assign(source=source.key)
+        out[name] = schema.conform(name, frame)
+    return out
+
+
+def _write(con: duckdb.DuckDBPyConnection, source: Source, frames: dict[str, pd.DataFrame],
+           hashes: dict[str, str]) -> int:
+    now = datetime.now(UTC).replace(tzinfo=None)
+    rows = sum(len(f) for f in frames.values())
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for name, frame in frames.items():
+            if "source" in frame.columns:
+                con.execute(f'DELETE FROM "{name}" WHERE source = ?', [source.key])
+            else:
+                con.execute(f'DELETE FROM "{name}"')
+            con.register("incoming", frame)
+            con.execute(f'INSERT INTO "{name}" SELECT * FROM incoming')
+            con.unregister("incoming")
+        con.execute("DELETE FROM load WHERE source = ?", [source.key])
+        con.executemany(
+            "INSERT INTO load VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [[source.key, source.publisher, source.vintage, f, h, rows, now]
+             for f, h in hashes.items()],
+        )
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return rows
+
+
+def build(store: Path | None = None, sources: Path | None = None,
+          only: Iterable[str] | None = None, include_restricted: bool = False,
+          progress: Progress | None = None) -> list[LoadReport]:
+    """Load every changed source into the store; return what happened to each.
+
+    Parameters
+    ----------
+    store, sources : the store file and the sources directory (defaults: see module).
+    only : load keys to restrict the build to (unknown keys are an error).
+    include_restricted : also load extracts with restrictive terms (Comtrade).
+    progress : called with a short label as each source is parsed.
+    """
+    root = sources_dir(sources)
+    known = registry()
+    wanted = list(only or [])
+    if unknown := [k for k in wanted if k not in known]:
+        raise MinsecError(f"unknown source(s) {unknown}; known: {', '.join(known)}")
+    chosen = [s for s in known.values()
+              if (s.key in wanted if wanted else s.default or include_restricted)]
+    con = connect(store)
+    try:
+        reports, pending = [], []
+        for source in chosen:
+            base = DATA if source.packaged else root
+            files = source.match(base)
+            if not files:
+                reports.append(LoadReport(source.key, "missing"))
+                continue
+            hashes = {f: sha256(base / f) for f in files} | _adapter_hash(source)
+            if _loaded(con, source.key) == set(hashes.items()):
+                reports.append(LoadReport(source.key, "unchanged", files=len(files)))
+                continue
+            if progress:
+                progress(source.key)
+            pending.append((source, _parse(source, base, files), hashes))
+        for source, frames, hashes in pending:
+            rows = _write(con, source, frames, hashes)
+            reports.append(LoadReport(source.key, "loaded", rows, len(hashes)))
+    finally:
+        con.close()
+    return reports
+
+
+def status(store: Path | None = None) -> pd.DataFrame:
+    """One row per load: source, publisher, vintage, files, rows, sha256 prefix, loaded_at."""
+    con = connect(store, read_only=True)
+    try:
+        return con.execute(
+            "SELECT source, any_value(publisher) AS publisher, any_value(vintage) AS vintage, "
+            "count(*) AS files, any_value(rows) AS rows, max(loaded_at) AS loaded_at "
+            "FROM load GROUP BY source ORDER BY source").df()
+    finally:
+        con.close()
+
+
+def query(sql: str, params: list[object] | None = None, store: Path | None = None) -> pd.DataFrame:
+    """Run a read-only query against the store and return a DataFrame."""
+    con = connect(store, read_only=True)
+    try:
+        return con.execute(sql, params or []).df()
+    finally:
+        con.close()
