@@ -92,7 +92,8 @@ def _trade(mineral: str, year: int, store: Path | None,
           WHERE c.mineral = ? AND t.source = 'baci_hs92'
             AND t.year = (SELECT max(year) FROM trade WHERE source = 'baci_hs92' AND year <= ?)),
         sides AS (
-          SELECT stage, year, 'exporter' AS side, exporter AS country, value, quantity, hs6 FROM flows
+          SELECT stage, year, 'exporter' AS side, exporter AS country, value, quantity, hs6
+          FROM flows
           UNION ALL
           SELECT stage, year, 'importer', importer, value, quantity, hs6 FROM flows),
         agg AS (
