@@ -145,3 +145,32 @@ def profile_cmd(
                 print_table(out, frame, name)
             for note in p.notes:
                 out.print(f"[dim]note: {note}[/]")
+
+
+@data.command("schema")
+def data_schema() -> None:
+    """Print the canonical tables as Markdown (the source of docs/schema.md)."""
+    from minsec.schema import markdown
+
+    sys.stdout.write(markdown())
+
+
+@app.command("minerals")
+@handled
+def minerals_cmd(
+    list_: Annotated[str | None, typer.Option("--list", help="Only the members of a list.")]
+    = None,
+    fmt: Annotated[Format, typer.Option("--format")] = Format.table,
+) -> None:
+    """The mineral catalogue: ids, names (English, Korean), groups and sources."""
+    from minsec.reference import listed, minerals
+
+    table = minerals()
+    if list_:
+        table = table[table["id"].isin(listed(list_))]
+    if fmt is Format.json:
+        sys.stdout.write(to_json({"minerals": table}) + "\n")
+    elif fmt is Format.csv:
+        sys.stdout.write(table.to_csv(index=False))
+    else:
+        print_table(out, table[["id", "name", "name_ko", "symbol", "group"]], "Minerals")
