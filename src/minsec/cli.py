@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from minsec import checks, store
+from minsec.countries import resolve
 from minsec.errors import MinsecError
 from minsec.profile import profile_many
 from minsec.render import print_table, to_csv, to_json
@@ -127,11 +128,14 @@ def profile_cmd(
     year: Annotated[int | None, typer.Option(help="Data year (default: latest).")] = None,
     edition: Annotated[str, typer.Option(help="mcs2023, mcs2024, wmd2026 or iea2024.")]
     = "mcs2024",
+    importer: Annotated[str | None, typer.Option(help="Show this country's import sources "
+                        "(ISO3 or name).")] = None,
     fmt: Annotated[Format, typer.Option("--format")] = Format.table,
     store_path: StoreOpt = None,
 ) -> None:
     """Supply profile: production and reserves by country, concentration, trade."""
-    profiles = profile_many(mineral or [], list_, edition, year, store_path)
+    code = resolve(importer) if importer else None
+    profiles = profile_many(mineral or [], list_, edition, year, store_path, code)
     if fmt is Format.json:
         docs = [p.document() for p in profiles]
         sys.stdout.write(to_json(docs[0] if len(docs) == 1 else {"profiles": docs}) + "\n")

@@ -72,10 +72,9 @@ def to_iso3(names: pd.Series, file: str | Path, lines: pd.Series | None = None) 
     mapped = {name: iso3(name) for name in names.dropna().unique()}
     unknown = [n for n, code in mapped.items() if code is None]
     if unknown or names.isna().any():
-        bad = names.isna() | names.isin(unknown)
-        first = bad.idxmax()
-        line = int(lines.loc[first]) if lines is not None else None
-        raise SourceError(file, f"unknown country {names.loc[first]!r}; add it to "
+        first = int((names.isna() | names.isin(unknown)).to_numpy().argmax())
+        line = int(lines.iloc[first]) if lines is not None else None
+        raise SourceError(file, f"unknown country {names.iloc[first]!r}; add it to "
                                 "reference/data/country_alias.csv if it is real", line)
     return names.map(mapped).astype("string")
 

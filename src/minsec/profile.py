@@ -79,23 +79,29 @@ def concentration(supply: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(records)
 
 
-def _trade(mineral: str, year: int, store: Path | None,
-           top: int) -> tuple[pd.DataFrame, list[str]]:
+def _trade(mineral: str, year: int, store: Path | None, top: int,
+           importer: str | None = None) -> tuple[pd.DataFrame, list[str]]:
+    """Largest exporters and importers of the mineral's HS codes in BACI, with value shares.
+
+    For an ``importer``, the largest sources of its imports instead.
+    """
     codes = query("SELECT stage, hs6, note FROM hs_concordance WHERE mineral = ?", [mineral],
                   store)
     notes = [f"no HS code in the BACI subset for {mineral} ({stage}): {note}"
              for stage, hs6, note in codes.itertuples(index=False) if hs6 is None]
-    sql = """
+    sql = f"""
         WITH flows AS (
           SELECT c.stage, t.year, t.hs6, t.exporter, t.importer, t.value, t.quantity, t.source
           FROM trade t JOIN hs_concordance c ON c.hs6 = t.hs6 AND c.in_baci
-          WHERE c.mineral = ? AND t.source = 'baci_hs92'
+          WHERE c.mineral = ? AND t.source = 'baci_hs92' AND {"t.importer = ?" if importer else "?"}
             AND t.year = (SELECT max(year) FROM trade WHERE source = 'baci_hs92' AND year <= ?)),
         sides AS (
-          SELECT stage, year, 'exporter' AS side, exporter AS country, value, quantity, hs6
+          SELECT stage, year, {"'supplier'" if importer else "'exporter'"} AS side,
+                 exporter AS country, value, quantity, hs6
           FROM flows
           UNION ALL
-          SELECT stage, year, 'importer', importer, value, quantity, hs6 FROM flows),
+          SELECT stage, year, 'importer', importer, value, quantity, hs6 FROM flows
+          WHERE {"false" if importer else "true"}),
         agg AS (
           SELECT stage, year, side, country, sum(value) AS value, sum(quantity) AS quantity,
                  string_agg(DISTINCT hs6, ' ' ORDER BY hs6) AS hs6
@@ -103,15 +109,18 @@ def _trade(mineral: str, year: int, store: Path | None,
         SELECT *, value / sum(value) OVER (PARTITION BY stage, side) AS share,
                row_number() OVER (PARTITION BY stage, side ORDER BY value DESC) AS rank
         FROM agg QUALIFY rank <= ? ORDER BY stage, side, rank"""
-    flows = query(sql, [mineral, year, top], store)
+    flows = query(sql, [mineral, importer or True, year, top], store)
     flows["unit"] = "kUSD"
     flows["source"] = "CEPII BACI HS92 V202401b, HS " + flows["hs6"]
     return flows, notes
 
 
 def profile(mineral: str, edition: str = "mcs2024", year: int | None = None,
-            store: Path | None = None, top: int = 5) -> Profile:
-    """The supply profile of ``mineral`` from one edition (USGS MCS, WMD or IEA) and BACI."""
+            store: Path | None = None, top: int = 5, importer: str | None = None) -> Profile:
+    """The supply profile of ``mineral`` from one edition (USGS MCS, WMD or IEA) and BACI.
+
+    With ``importer`` (ISO3), the trade table lists the sources of that country's imports.
+    """
     rows = query("SELECT * FROM supply WHERE mineral = ? AND edition = ?", [mineral, edition],
                  store)
     if rows.empty:
@@ -132,7 +141,7 @@ def profile(mineral: str, edition: str = "mcs2024", year: int | None = None,
                                 ascending=[True, True, True, False])
     columns = ["stage", "variable", "form", "country", "year", "value", "unit", "share",
                "estimated", "flag", "source"]
-    trade, notes = _trade(mineral, chosen, store, top)
+    trade, notes = _trade(mineral, chosen, store, top, importer)
     return Profile(mineral, edition, chosen, supply[columns].reset_index(drop=True),
                    concentration(supply), trade, notes)
 
@@ -152,7 +161,7 @@ def reported_as(mineral: str, edition: str, store: Path | None = None) -> tuple[
 
 
 def profile_many(names: list[str], list_id: str | None, edition: str, year: int | None,
-                 store: Path | None = None) -> list[Profile]:
+                 store: Path | None = None, importer: str | None = None) -> list[Profile]:
     """Profiles for the named minerals and the members of a list, each group once."""
     ids = [mineral_id(n) for n in names] + (listed(list_id) if list_id else [])
     if not ids:
@@ -161,7 +170,7 @@ def profile_many(names: list[str], list_id: str | None, edition: str, year: int 
     for mid in ids:
         shown, note = reported_as(mid, edition, store)
         if shown not in result:
-            result[shown] = profile(shown, edition, year, store)
+            result[shown] = profile(shown, edition, year, store, importer=importer)
         if note:
             result[shown].notes.append(note)
     return list(result.values())

@@ -51,11 +51,11 @@ def mineral_id(name: str) -> str:
 def check_minerals(ids: pd.Series, file: str, lines: pd.Series | None = None) -> None:
     """Raise naming file and line if an adapter produced an id missing from the catalogue."""
     known = set(minerals()["id"])
-    bad = ~ids.isin(known)
+    bad = (~ids.isin(known)).to_numpy()
     if bad.any():
-        first = bad.idxmax()
-        line = int(lines.loc[first]) if lines is not None else None
-        raise SourceError(file, f"mineral id {ids.loc[first]!r} is not in the catalogue", line)
+        first = int(bad.argmax())
+        line = int(lines.iloc[first]) if lines is not None else None
+        raise SourceError(file, f"mineral id {ids.iloc[first]!r} is not in the catalogue", line)
 
 
 def listed(list_id: str) -> list[str]:

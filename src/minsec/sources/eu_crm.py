@@ -1,0 +1,194 @@
+"""European Commission, Study on the critical raw materials for the EU 2023 (tables of Annexes).
+
+Two loads: ``eu_crm_2023`` reads E. Emilsson's extraction of the assessment tables (SR/EI
+2011-2023, global and EU supply shares with the trade variable t, end-use shares);
+``eu_crm_critmat`` reads the CritMAT transcription of the per-material results (SR by stage,
+substitution indices, import reliance, EoL-RIR). Quirks handled here:
+
+* ``fact_*Shares*.csv`` are cp1252 (``Türkiye``; the ``€`` of the end-use header).
+* Names vary between files (``Baryte``/``Barytes``, ``Natural Teak\\nwood``): the material keeps
+  the EC's name with its whitespace collapsed; the map to mineral ids is case-insensitive.
+* ``<0.1%`` is stored as 0.0005 (half the bound) with flag ``<``; one EU share is published
+  without its ``%`` (Silicon metal, Germany, ``6``) and is read as a percentage like the rest.
+* ``>0%`` in the end-use table has no place for a flag there: it is stored as NULL.
+* Country typos of the publisher (``Brasilia``, ``Turkyie``, ``Libanon``) are corrected here.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from minsec.countries import to_iso3
+from minsec.errors import SourceError
+from minsec.reference import check_minerals
+from minsec.sources import Source
+from minsec.sources._parse import parse_numbers, read_table
+
+DIR = "eu_crm_2023"
+_STAGES = {"E": "mining", "P": "refining"}
+_COUNTRY_FIXES = {"Brasilia": "Brazil", "Brasil": "Brazil", "Turkyie": "Türkiye",
+                  "Libanon": "Lebanon", "Congo, D.R.": "Democratic Republic of the Congo",
+                  "EU": "EU27", "EU27": "EU27", "Other": "ROW", "Others": "ROW"}
+_ISO3 = re.compile(r"^([A-Z]{3}|EU27)$")
+
+# Materials of the EC that are not minerals: mineral is NULL for them, by decision, not by miss.
+NOT_MINERALS = frozenset({"natural cork", "natural rubber", "natural teak wood", "sapele wood",
+                          "roundwood", "balsa", "hydrogen"})
+# EC material name (case-folded, whitespace collapsed) -> canonical mineral id.
+MINERALS = {
+    "aggregates": "aggregates", "aluminium": "aluminium", "bauxite": "bauxite",
+    "antimony": "antimony", "arsenic": "arsenic", "baryte": "baryte", "barytes": "baryte",
+    "bentonite": "bentonite", "beryllium": "beryllium", "bismuth": "bismuth", "boron": "boron",
+    "borate": "boron", "cadmium": "cadmium", "chromium": "chromium", "cobalt": "cobalt",
+    "coking coal": "coking_coal", "copper": "copper", "diatomite": "diatomite",
+    "feldspar": "feldspar", "fluorspar": "fluorspar", "gallium": "gallium",
+    "germanium": "germanium", "gold": "gold", "gypsum": "gypsum", "hafnium": "hafnium",
+    "helium": "helium", "indium": "indium", "iron ore": "iron_ore", "kaolin": "kaolin",
+    "kaolin clay": "kaolin", "krypton": "krypton", "lead": "lead", "limestone": "limestone",
+    "lime": "limestone", "lithium": "lithium", "magnesite": "magnesite",
+    "magnesium": "magnesium", "manganese": "manganese", "molybdenum": "molybdenum",
+    "natural graphite": "graphite", "neon": "neon", "nickel": "nickel", "niobium": "niobium",
+    "perlite": "perlite", "phosphate rock": "phosphate_rock", "phosphorus": "phosphorus",
+    "phosphorous": "phosphorus", "potash": "potash", "rhenium": "rhenium",
+    "scandium": "scandium", "selenium": "selenium", "silica sand": "silica_sand",
+    "silicon metal": "silicon", "silver": "silver", "strontium": "strontium",
+    "sulphur": "sulphur", "sulfur": "sulphur", "talc": "talc",
+    "talc, steatite & pyrophyllite": "talc", "tantalum": "tantalum", "tellurium": "tellurium",
+    "tin": "tin", "titanium": "titanium", "titanium ores": "titanium",
+    "titanium metal": "titanium", "tungsten": "tungsten", "vanadium": "vanadium",
+    "xenon": "xenon", "zinc": "zinc", "zirconium": "zirconium",
+    "hrees": "heavy_rare_earths", "hree": "heavy_rare_earths",
+    "heavy rare earths elements": "heavy_rare_earths", "lrees": "light_rare_earths",
+    "lree": "light_rare_earths", "pgms": "platinum_group_metals", "pgm": "platinum_group_metals",
+    **{n: n for n in ("cerium", "dysprosium", "erbium", "europium", "gadolinium", "holmium",
+                      "lanthanum", "lutetium", "neodymium", "praseodymium", "samarium",
+                      "terbium", "thulium", "ytterbium", "yttrium", "iridium", "palladium",
+                      "platinum", "rhodium", "ruthenium")},
+}
+
+
+def material_names(cells: pd.Series) -> pd.Series:
+    """The EC's material names with stray line breaks and spaces collapsed."""
+    return cells.str.split().str.join(" ").astype("string")
+
+
+def mineral_ids(materials: pd.Series, file: str, lines: pd.Series) -> pd.Series:
+    """Canonical mineral id per material; NULL for :data:`NOT_MINERALS`; unknown names raise."""
+    keys = materials.str.casefold()
+    known = keys.isin(MINERALS.keys()) | keys.isin(NOT_MINERALS)
+    if not known.all():
+        first = known.idxmin()
+        raise SourceError(file, f"unknown material {materials[first]!r}; add it to "
+                                "MINERALS or NOT_MINERALS in sources/eu_crm.py", int(lines[first]))
+    ids = keys.map(MINERALS).astype("string")
+    present = ids.notna()
+    check_minerals(ids[present], file, lines[present])
+    return ids
+
+
+def countries(names: pd.Series, file: str, lines: pd.Series) -> pd.Series:
+    """ISO3 codes (EU27 for the bloc, ROW for 'Other(s)'), publisher typos corrected first."""
+    cleaned = names.str.strip().replace(_COUNTRY_FIXES)
+    codes = to_iso3(cleaned, file, lines)
+    bad = ~codes.str.fullmatch(_ISO3.pattern).fillna(False).astype(bool)
+    if bad.any():
+        first = bad.idxmax()
+        raise SourceError(file, f"unknown country {names[first]!r}", int(lines[first]))
+    return codes
+
+
+def _read(root: Path, files: list[str], name: str, columns: list[str],
+          encoding: str = "utf-8-sig") -> tuple[pd.DataFrame, str]:
+    rel = f"{DIR}/{name}"
+    if rel not in files:
+        raise SourceError(rel, "file missing from the sources directory")
+    frame = read_table(root / rel, columns, rel, encoding=encoding)
+    # read_table numbers records; quoted line breaks inside a record shift the physical lines.
+    breaks = frame[columns].apply(lambda c: c.str.count("\n")).sum(axis=1)
+    frame["line"] = frame["line"] + breaks.cumsum().shift(fill_value=0)
+    frame["material"] = material_names(frame[columns[0]])
+    frame["mineral"] = mineral_ids(frame["material"], rel, frame["line"])
+    return frame, rel
+
+
+def _unique(frame: pd.DataFrame, key: list[str], rel: str) -> None:
+    dup = frame.duplicated(key)
+    if dup.any():
+        first = dup.idxmax()
+        raise SourceError(rel, f"duplicate row for {frame.loc[first, key].tolist()}",
+                          int(frame.loc[first, "line"]))
+
+
+def assessment(root: Path, files: list[str]) -> pd.DataFrame:
+    """SR and EI per material and assessment year; ``-`` (not assessed) is NULL."""
+    frame, rel = _read(root, files, "dimension_CRMsOverTime.csv", ["Material", "Year", "SR", "EI"])
+    year, _ = parse_numbers(frame["Year"], rel, frame["line"], "Year")
+    frame["year"] = year.astype("Int64")
+    frame["supply_risk"], _ = parse_numbers(frame["SR"], rel, frame["line"], "SR")
+    frame["economic_importance"], _ = parse_numbers(frame["EI"], rel, frame["line"], "EI")
+    _unique(frame, ["material", "year"], rel)
+    return frame[["material", "mineral", "year", "supply_risk", "economic_importance"]]
+
+
+def supply_shares(root: Path, files: list[str], name: str, scope: str) -> pd.DataFrame:
+    """Country shares of supply per material and stage, as fractions, with the variable t."""
+    columns = ["Material", "Stage", "Country", "Share", "t"]
+    frame, rel = _read(root, files, name, columns, encoding="cp1252")
+    unknown = ~frame["Stage"].str.strip().isin(_STAGES.keys())
+    if unknown.any():
+        first = unknown.idxmax()
+        raise SourceError(rel, f"unknown stage {frame.loc[first, 'Stage']!r} (E or P)",
+                          int(frame.loc[first, "line"]))
+    frame["stage"] = frame["Stage"].str.strip().map(_STAGES)
+    frame["scope"] = scope
+    frame["country"] = countries(frame["Country"], rel, frame["line"])
+    percent, frame["flag"] = parse_numbers(frame["Share"], rel, frame["line"], "Share")
+    frame["share"] = np.where(frame["flag"] == "<", percent / 2, percent) / 100
+    frame["t"], _ = parse_numbers(frame["t"], rel, frame["line"], "t")
+    _unique(frame, ["material", "stage", "country"], rel)
+    return frame[["material", "mineral", "stage", "scope", "country", "share", "flag", "t"]]
+
+
+def end_uses(root: Path, files: list[str]) -> pd.DataFrame:
+    """Shares of each material's use by application, with the NACE sector and its value added."""
+    columns = ["Material", "Application", "Share", "NACE sector", "VA in million €"]
+    frame, rel = _read(root, files, "fact_MaterialUseShares.csv", columns, encoding="cp1252")
+    percent, flag = parse_numbers(frame["Share"], rel, frame["line"], "Share")
+    frame["share"] = percent.where(flag.isna()) / 100  # '>0%' cannot be stored as a bound
+    frame["value_added"], _ = parse_numbers(frame[columns[4]], rel, frame["line"], columns[4])
+    frame["application"] = frame["Application"].str.strip()
+    frame["nace"] = frame["NACE sector"].str.strip().replace("", None)
+    return frame[["material", "mineral", "application", "share", "nace", "value_added"]]
+
+
+def read_assessment(root: Path, files: list[str]) -> dict[str, pd.DataFrame]:
+    """Read the four assessment tables of the 2023 study."""
+    return {
+        "eu_crm_assessment": assessment(root, files),
+        "eu_crm_supply_share": pd.concat([
+            supply_shares(root, files, "fact_GlobalSupplyShares_and_t.csv", "global"),
+            supply_shares(root, files, "fact_EUSupplyShares_and_t.csv", "eu"),
+        ], ignore_index=True),
+        "eu_crm_end_use": end_uses(root, files),
+    }
+
+
+def read_results(root: Path, files: list[str]) -> dict[str, pd.DataFrame]:
+    """Read CritMAT's transcription of the per-material results (see :mod:`._critmat`)."""
+    from minsec.sources.eu_crm_results import results
+
+    return {"eu_crm_result": results(root, files)}
+
+
+SOURCES = [
+    Source(key="eu_crm_2023", publisher="European Commission (DG GROW)", vintage="2023",
+           files=(f"{DIR}/dimension_CRMsOverTime.csv", f"{DIR}/fact_GlobalSupplyShares_and_t.csv",
+                  f"{DIR}/fact_EUSupplyShares_and_t.csv", f"{DIR}/fact_MaterialUseShares.csv"),
+           read=read_assessment),
+    Source(key="eu_crm_critmat", publisher="European Commission (DG GROW), via CritMAT",
+           vintage="2023", files=(f"{DIR}/critmat_eureport_results.csv",), read=read_results),
+]
