@@ -17,3 +17,13 @@ def shared() -> Path:
     if not (SHARED / "SOURCES.md").is_file():
         pytest.skip(f"real official files not found at {SHARED} (set MINSEC_SOURCES)")
     return SHARED
+
+
+@pytest.fixture(scope="session")
+def built(shared: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store built once from all default sources of the real files."""
+    from minsec.store import build
+
+    path = tmp_path_factory.mktemp("store") / "minsec.duckdb"
+    build(path, shared)
+    return path

@@ -16,17 +16,18 @@ substitution indices, import reliance, EoL-RIR). Quirks handled here:
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from minsec.countries import to_iso3
 from minsec.errors import SourceError
 from minsec.reference import check_minerals
 from minsec.sources import Source
-from minsec.sources._parse import parse_numbers, read_table
+from minsec.sources._parse import parse_numbers
 
 DIR = "eu_crm_2023"
 _STAGES = {"E": "mining", "P": "refining"}
@@ -101,15 +102,44 @@ def countries(names: pd.Series, file: str, lines: pd.Series) -> pd.Series:
     return codes
 
 
+def read_csv(path: Path, rel: str, columns: list[str], encoding: str) -> pd.DataFrame:
+    """Strict CSV reader keeping physical line numbers across quoted line breaks.
+
+    Like :func:`~minsec.sources._parse.read_table`, whose line count and cell text go wrong
+    when a quoted cell spans lines (``"Natural Teak\\nwood"``), which these files have.
+    """
+    try:
+        text = path.read_text(encoding=encoding)
+    except UnicodeDecodeError as exc:
+        line = path.read_bytes()[: exc.start].count(b"\n") + 1
+        raise SourceError(rel, f"not {encoding} text ({exc.reason})", line) from None
+    except OSError as exc:
+        raise SourceError(rel, f"cannot read file: {exc.strerror}") from None
+    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""), strict=True)
+    header = [h.strip() for h in next(reader, [])]
+    if [c for c in columns if c not in header]:
+        raise SourceError(rel, f"header lacks column(s) of {columns}; wrong file or delimiter? "
+                               f"header reads {header[:6]}", 1)
+    records, start = [], 2
+    try:
+        for row in reader:
+            if any(cell.strip() for cell in row) and len(row) != len(header):
+                raise SourceError(rel, f"row has {len(row)} fields, header has {len(header)} "
+                                       "(truncated or damaged file?)", start)
+            if any(cell.strip() for cell in row):
+                records.append([*row, start])
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        raise SourceError(rel, f"malformed CSV ({exc})", start) from None
+    return pd.DataFrame(records, columns=[*header, "line"], dtype=object)[[*columns, "line"]]
+
+
 def _read(root: Path, files: list[str], name: str, columns: list[str],
-          encoding: str = "utf-8-sig") -> tuple[pd.DataFrame, str]:
+          encoding: str = "utf-8") -> tuple[pd.DataFrame, str]:
     rel = f"{DIR}/{name}"
     if rel not in files:
         raise SourceError(rel, "file missing from the sources directory")
-    frame = read_table(root / rel, columns, rel, encoding=encoding)
-    # read_table numbers records; quoted line breaks inside a record shift the physical lines.
-    breaks = frame[columns].apply(lambda c: c.str.count("\n")).sum(axis=1)
-    frame["line"] = frame["line"] + breaks.cumsum().shift(fill_value=0)
+    frame = read_csv(root / rel, rel, columns, encoding)
     frame["material"] = material_names(frame[columns[0]])
     frame["mineral"] = mineral_ids(frame["material"], rel, frame["line"])
     return frame, rel
@@ -147,7 +177,8 @@ def supply_shares(root: Path, files: list[str], name: str, scope: str) -> pd.Dat
     frame["scope"] = scope
     frame["country"] = countries(frame["Country"], rel, frame["line"])
     percent, frame["flag"] = parse_numbers(frame["Share"], rel, frame["line"], "Share")
-    frame["share"] = np.where(frame["flag"] == "<", percent / 2, percent) / 100
+    bound = frame["flag"].eq("<").fillna(False).astype(bool)
+    frame["share"] = percent.mask(bound, percent / 2) / 100
     frame["t"], _ = parse_numbers(frame["t"], rel, frame["line"], "t")
     _unique(frame, ["material", "stage", "country"], rel)
     return frame[["material", "mineral", "stage", "scope", "country", "share", "flag", "t"]]
@@ -177,10 +208,67 @@ def read_assessment(root: Path, files: list[str]) -> dict[str, pd.DataFrame]:
     }
 
 
-def read_results(root: Path, files: list[str]) -> dict[str, pd.DataFrame]:
-    """Read CritMAT's transcription of the per-material results (see :mod:`._critmat`)."""
-    from minsec.sources.eu_crm_results import results
+_RESULTS = {  # CritMAT column -> (variable, unit, column naming the stage or scope used)
+    "supply_risk": ("supply_risk", "index", "eu_used_stage"),
+    "economic_importance": ("economic_importance", "index", ""),
+    "supply_risk_primary": ("supply_risk_primary", "index", "eu_used_supply_primary"),
+    "supply_risk_refined": ("supply_risk_refined", "index", "eu_used_supply_refined"),
+    "si_ei": ("si_ei", "index", ""),
+    "si_sr": ("si_sr", "index", ""),
+    "import_reliance_primary": ("import_reliance_primary", "fraction", ""),
+    "import_reliance_refined": ("import_reliance_refined", "fraction", ""),
+    "end_of_life": ("eol_rir", "fraction", ""),
+}
+_LABELS = ["eu_used_stage", "eu_stages", "eu_used_supply_primary", "eu_used_supply_refined"]
 
+
+def _repair(frame: pd.DataFrame, rel: str) -> pd.DataFrame:
+    """Fix CritMAT's transcription slips, returning the note per cell (same shape)."""
+    notes = pd.DataFrame("", index=frame.index, columns=list(_RESULTS))
+    first = ~frame.duplicated(["material"], keep="first")
+    twin = frame.duplicated(["material", *_RESULTS, *_LABELS], keep="first")
+    _unique(frame[~twin], ["material"], rel)  # a repeated name is fine only if repeated verbatim
+    for i in frame.index[twin]:
+        kept = frame.index[first & frame["material"].eq(frame.at[i, "material"])][0]
+        notes.loc[kept] = (f"published twice, identical (lines {frame.at[kept, 'line']} and "
+                           f"{frame.at[i, 'line']}); kept line {frame.at[kept, 'line']}")
+    frame = frame[~twin].copy()
+    notes = notes[~twin]
+    # SR(primary) typed one column right: the number sits under eu_used_supply_refined.
+    shifted = frame["supply_risk_primary"].eq("") & frame["eu_used_supply_refined"].str.fullmatch(
+        r"\s*\d+(\.\d+)?\s*")
+    frame.loc[shifted, "supply_risk_primary"] = frame.loc[shifted, "eu_used_supply_refined"]
+    frame.loc[shifted, "eu_used_supply_refined"] = ""
+    notes.loc[shifted, "supply_risk_primary"] = ("repaired: transcribed one column right, under "
+                                                 "eu_used_supply_refined")
+    for column, (_, unit, _) in _RESULTS.items():
+        percent = frame[column].str.contains("%") & (unit == "index")
+        notes.loc[percent, column] = [f"published as {v!r}, not an index; left NULL"
+                                      for v in frame.loc[percent, column]]
+        frame.loc[percent, column] = ""
+    return frame.join(notes, rsuffix="_note")
+
+
+def results(root: Path, files: list[str]) -> pd.DataFrame:
+    """SR, EI, SR by stage, substitution indices, import reliance and EoL-RIR per material."""
+    frame, rel = _read(root, files, "critmat_eureport_results.csv",
+                       ["material_name", *_RESULTS, *_LABELS])
+    frame = _repair(frame, rel)
+    parts = []
+    for column, (variable, unit, label) in _RESULTS.items():
+        value, _ = parse_numbers(frame[column], rel, frame["line"], column)
+        used = frame[label].str.strip() if label else pd.Series("", index=frame.index)
+        note = (label.removeprefix("eu_used_") + ": " + used).where(used.ne(""), "")
+        note = (note + "; " + frame[f"{column}_note"]).str.strip("; ")
+        part = frame[["material", "mineral"]].assign(
+            variable=variable, value=value / 100 if unit == "fraction" else value, unit=unit,
+            note=note.replace("", None))
+        parts.append(part[value.notna() | frame[f"{column}_note"].ne("")])
+    return pd.concat(parts, ignore_index=True)
+
+
+def read_results(root: Path, files: list[str]) -> dict[str, pd.DataFrame]:
+    """Read CritMAT's transcription of the per-material results of the 2023 study."""
     return {"eu_crm_result": results(root, files)}
 
 

@@ -1,0 +1,88 @@
+"""The command line on the real store: the acceptance figures of issue 2 and user mistakes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from minsec.cli import app
+
+
+def run(store: Path, *args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(app, [*args, "--store", str(store)])
+    return result.exit_code, result.output
+
+
+def production_share(doc: dict, country: str, stage: str) -> float:
+    rows = [r for r in doc["supply"] if r["variable"] == "production" and r["stage"] == stage
+            and r["country"] == country]
+    assert rows, f"no {stage} production row for {country}"
+    return float(rows[0]["share"])
+
+
+def reserves_share(doc: dict, country: str) -> float:
+    return float(next(r["share"] for r in doc["supply"]
+                      if r["variable"] == "reserves" and r["country"] == country))
+
+
+def test_gallium_china_primary_production(built: Path) -> None:
+    # USGS MCS 2024, gallium: China 600,000 kg of a 610,000 kg world primary production (2023e).
+    code, output = run(built, "profile", "gallium", "--year", "2023", "--edition", "mcs2024",
+                       "--format", "json")
+    assert code == 0, output
+    doc = json.loads(output)
+    assert doc["year"] == 2023
+    assert production_share(doc, "CHN", "refining") >= 0.95
+    assert all(r["source"] for r in doc["supply"])
+
+
+@pytest.mark.parametrize(("edition", "expected"), [("mcs2023", 0.21), ("mcs2024", 0.42)])
+def test_indonesia_nickel_reserves(built: Path, edition: str, expected: float) -> None:
+    # USGS MCS 2023: Indonesia 21 Mt of 100 Mt world nickel reserves; MCS 2024: 55 of 130 Mt.
+    code, output = run(built, "profile", "nickel", "--edition", edition, "--format", "json")
+    assert code == 0, output
+    assert reserves_share(json.loads(output), "IDN") == pytest.approx(expected, abs=0.01)
+
+
+def test_profile_table_and_trade(built: Path) -> None:
+    code, output = run(built, "profile", "graphite", "--importer", "KOR")
+    assert code == 0, output
+    assert "CHN" in output and "supplier" in output
+
+
+def test_strategic_list_profiles(built: Path) -> None:
+    code, output = run(built, "profile", "--list", "kr_strategic_2023", "--format", "json")
+    assert code == 0, output
+    minerals = {p["mineral"] for p in json.loads(output)["profiles"]}
+    assert {"lithium", "nickel", "cobalt", "manganese", "graphite", "rare_earths"} <= minerals
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [(["profile", "unobtainium"], "unknown mineral 'unobtainium'"),
+     (["profile", "gallium", "--importer", "Atlantis"], "unknown country 'Atlantis'"),
+     (["profile", "gallium", "--year", "1850"], "--year 1850"),
+     (["profile", "gallium", "--edition", "mcs1999"], "no mcs1999 supply figures"),
+     (["profile", "--list", "nope"], "unknown list 'nope'")],
+)
+def test_user_mistakes_are_one_line_errors(built: Path, args: list[str], message: str) -> None:
+    code, output = run(built, *args)
+    assert code == 1
+    assert message in output
+    assert "Traceback" not in output
+    assert len(output.strip().splitlines()) == 1
+
+
+def test_status_and_check(built: Path) -> None:
+    code, output = run(built, "data", "status")
+    assert code == 0 and "baci_hs92" in output
+    code, output = run(built, "data", "check")
+    assert "trade_mirror" in output and "unknown_codes" in output
+
+
+def test_missing_store_is_a_clear_error(tmp_path: Path) -> None:
+    code, output = run(tmp_path / "none.duckdb", "profile", "gallium")
+    assert code == 1 and "run `minsec data build` first" in output
