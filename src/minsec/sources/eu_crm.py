@@ -36,35 +36,36 @@ _COUNTRY_FIXES = {"Brasilia": "Brazil", "Brasil": "Brazil", "Turkyie": "Türkiye
                   "EU": "EU27", "EU27": "EU27", "Other": "ROW", "Others": "ROW"}
 _ISO3 = re.compile(r"^([A-Z]{3}|EU27)$")
 
-# Materials of the EC that are not minerals: mineral is NULL for them, by decision, not by miss.
-NOT_MINERALS = frozenset({"natural cork", "natural rubber", "natural teak wood", "sapele wood",
-                          "roundwood", "balsa", "hydrogen"})
+# EC materials with no catalogue id: mineral is NULL for them by decision, not by a miss.
+OUTSIDE_CATALOGUE = frozenset({
+    "natural cork", "natural rubber", "natural teak wood", "sapele wood", "roundwood", "balsa",
+    "hydrogen",  # not minerals
+    "aggregates", "limestone", "krypton", "neon", "xenon",  # minerals the catalogue lacks
+})
 # EC material name (case-folded, whitespace collapsed) -> canonical mineral id.
 MINERALS = {
-    "aggregates": "aggregates", "aluminium": "aluminium", "bauxite": "bauxite",
-    "antimony": "antimony", "arsenic": "arsenic", "baryte": "baryte", "barytes": "baryte",
-    "bentonite": "bentonite", "beryllium": "beryllium", "bismuth": "bismuth", "boron": "boron",
-    "borate": "boron", "cadmium": "cadmium", "chromium": "chromium", "cobalt": "cobalt",
-    "coking coal": "coking_coal", "copper": "copper", "diatomite": "diatomite",
-    "feldspar": "feldspar", "fluorspar": "fluorspar", "gallium": "gallium",
-    "germanium": "germanium", "gold": "gold", "gypsum": "gypsum", "hafnium": "hafnium",
-    "helium": "helium", "indium": "indium", "iron ore": "iron_ore", "kaolin": "kaolin",
-    "kaolin clay": "kaolin", "krypton": "krypton", "lead": "lead", "limestone": "limestone",
-    "lime": "limestone", "lithium": "lithium", "magnesite": "magnesite",
-    "magnesium": "magnesium", "manganese": "manganese", "molybdenum": "molybdenum",
-    "natural graphite": "graphite", "neon": "neon", "nickel": "nickel", "niobium": "niobium",
-    "perlite": "perlite", "phosphate rock": "phosphate_rock", "phosphorus": "phosphorus",
-    "phosphorous": "phosphorus", "potash": "potash", "rhenium": "rhenium",
-    "scandium": "scandium", "selenium": "selenium", "silica sand": "silica_sand",
-    "silicon metal": "silicon", "silver": "silver", "strontium": "strontium",
-    "sulphur": "sulphur", "sulfur": "sulphur", "talc": "talc",
+    "aluminium": "aluminium", "bauxite": "bauxite", "antimony": "antimony", "arsenic": "arsenic",
+    "baryte": "barite", "barytes": "barite", "bentonite": "bentonite", "beryllium": "beryllium",
+    "bismuth": "bismuth", "boron": "boron", "borate": "boron", "cadmium": "cadmium",
+    "chromium": "chromium", "cobalt": "cobalt", "coking coal": "metallurgical_coal",
+    "copper": "copper", "diatomite": "diatomite", "feldspar": "feldspar",
+    "fluorspar": "fluorspar", "gallium": "gallium", "germanium": "germanium", "gold": "gold",
+    "gypsum": "gypsum", "hafnium": "hafnium", "helium": "helium", "indium": "indium",
+    "iron ore": "iron_ore", "kaolin": "kaolin", "kaolin clay": "kaolin", "lead": "lead",
+    "lime": "lime", "lithium": "lithium", "magnesite": "magnesite", "magnesium": "magnesium",
+    "manganese": "manganese", "molybdenum": "molybdenum", "natural graphite": "graphite",
+    "nickel": "nickel", "niobium": "niobium", "perlite": "perlite",
+    "phosphate rock": "phosphate_rock", "phosphorus": "phosphorus", "phosphorous": "phosphorus",
+    "potash": "potash", "rhenium": "rhenium", "scandium": "scandium", "selenium": "selenium",
+    "silica sand": "industrial_sand_and_gravel", "silicon metal": "silicon", "silver": "silver",
+    "strontium": "strontium", "sulphur": "sulfur", "sulfur": "sulfur", "talc": "talc",
     "talc, steatite & pyrophyllite": "talc", "tantalum": "tantalum", "tellurium": "tellurium",
     "tin": "tin", "titanium": "titanium", "titanium ores": "titanium",
     "titanium metal": "titanium", "tungsten": "tungsten", "vanadium": "vanadium",
-    "xenon": "xenon", "zinc": "zinc", "zirconium": "zirconium",
-    "hrees": "heavy_rare_earths", "hree": "heavy_rare_earths",
-    "heavy rare earths elements": "heavy_rare_earths", "lrees": "light_rare_earths",
-    "lree": "light_rare_earths", "pgms": "platinum_group_metals", "pgm": "platinum_group_metals",
+    "zinc": "zinc", "zirconium": "zirconium", "hrees": "heavy_rare_earths",
+    "hree": "heavy_rare_earths", "heavy rare earths elements": "heavy_rare_earths",
+    "lrees": "light_rare_earths", "lree": "light_rare_earths",
+    "pgms": "platinum_group_metals", "pgm": "platinum_group_metals",
     **{n: n for n in ("cerium", "dysprosium", "erbium", "europium", "gadolinium", "holmium",
                       "lanthanum", "lutetium", "neodymium", "praseodymium", "samarium",
                       "terbium", "thulium", "ytterbium", "yttrium", "iridium", "palladium",
@@ -78,13 +79,13 @@ def material_names(cells: pd.Series) -> pd.Series:
 
 
 def mineral_ids(materials: pd.Series, file: str, lines: pd.Series) -> pd.Series:
-    """Canonical mineral id per material; NULL for :data:`NOT_MINERALS`; unknown names raise."""
+    """Canonical mineral id per material; NULL for :data:`OUTSIDE_CATALOGUE`; unknown names raise."""
     keys = materials.str.casefold()
-    known = keys.isin(MINERALS.keys()) | keys.isin(NOT_MINERALS)
+    known = keys.isin(MINERALS.keys()) | keys.isin(OUTSIDE_CATALOGUE)
     if not known.all():
         first = known.idxmin()
         raise SourceError(file, f"unknown material {materials[first]!r}; add it to "
-                                "MINERALS or NOT_MINERALS in sources/eu_crm.py", int(lines[first]))
+                                "MINERALS or OUTSIDE_CATALOGUE in sources/eu_crm.py", int(lines[first]))
     ids = keys.map(MINERALS).astype("string")
     present = ids.notna()
     check_minerals(ids[present], file, lines[present])
@@ -258,7 +259,8 @@ def results(root: Path, files: list[str]) -> pd.DataFrame:
     for column, (variable, unit, label) in _RESULTS.items():
         value, _ = parse_numbers(frame[column], rel, frame["line"], column)
         used = frame[label].str.strip() if label else pd.Series("", index=frame.index)
-        note = (label.removeprefix("eu_used_") + ": " + used).where(used.ne(""), "")
+        wording = "stage used: " if label == "eu_used_stage" else "supply used: "
+        note = (wording + used).where(used.ne(""), "")
         note = (note + "; " + frame[f"{column}_note"]).str.strip("; ")
         part = frame[["material", "mineral"]].assign(
             variable=variable, value=value / 100 if unit == "fraction" else value, unit=unit,

