@@ -19,6 +19,7 @@ import pandas as pd
 from minsec.errors import MinsecError, SourceError
 
 AGGREGATES = {"WLD": "World", "ROW": "Rest of world", "EU27": "European Union (27)"}
+_NOT_FOUND = "\x00"  # coco returns the input for a falsy not_found
 _FOOTNOTE = re.compile(r"^(.*?[a-z)])(\d+|[a-z])$")
 
 
@@ -34,10 +35,18 @@ def _aliases() -> dict[str, str]:
 
 @cache
 def _converter():  # type: ignore[no-untyped-def]
+    """country_converter with its own table, read so that Namibia's ISO2 "NA" stays a string.
+
+    coco 1.3 reads its table with pandas' default NA strings, which under pandas 3 turns "NA"
+    into a missing regex and fails at start-up; reading it ourselves avoids that.
+    """
     import country_converter as coco
+    from country_converter.country_converter import COUNTRY_DATA_FILE
 
     logging.getLogger("country_converter").setLevel(logging.ERROR)
-    return coco.CountryConverter()
+    table = pd.read_csv(COUNTRY_DATA_FILE, sep="\t", encoding="utf-8", dtype=str,
+                        keep_default_na=False).replace("", None)
+    return coco.CountryConverter(country_data=table)
 
 
 @cache
@@ -59,8 +68,8 @@ def iso3(name: str) -> str | None:
         return alias
     if text.upper() in AGGREGATES or (len(text) == 3 and text.isupper() and text in _iso3_codes()):
         return text.upper()
-    found = _converter().convert(text, src="regex", to="ISO3", not_found=None)
-    if isinstance(found, str):
+    found = _converter().convert(text, src="regex", to="ISO3", not_found=_NOT_FOUND)
+    if isinstance(found, str) and found != _NOT_FOUND:
         return found
     if m := _FOOTNOTE.match(text):
         return iso3(m.group(1))

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import country_converter as coco
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from minsec.countries import iso3, resolve
+from minsec.countries import _converter, iso3, resolve
 from minsec.errors import MinsecError
 
-TABLE = coco.CountryConverter().data[["name_short", "ISO3"]].dropna()
+TABLE = _converter().data[["name_short", "ISO3"]].dropna()
 NAMES = st.sampled_from(list(TABLE.itertuples(index=False, name=None)))
 
 

@@ -1,4 +1,4 @@
-"""European Commission, Study on the critical raw materials for the EU 2023 (tables of Annexes).
+r"""European Commission, Study on the critical raw materials for the EU 2023 (tables of Annexes).
 
 Two loads: ``eu_crm_2023`` reads E. Emilsson's extraction of the assessment tables (SR/EI
 2011-2023, global and EU supply shares with the trade variable t, end-use shares);
@@ -6,12 +6,12 @@ Two loads: ``eu_crm_2023`` reads E. Emilsson's extraction of the assessment tabl
 substitution indices, import reliance, EoL-RIR). Quirks handled here:
 
 * ``fact_*Shares*.csv`` are cp1252 (``Türkiye``; the ``€`` of the end-use header).
-* Names vary between files (``Baryte``/``Barytes``, ``Natural Teak\\nwood``): the material keeps
+* Names vary between files (``Baryte``/``Barytes``, ``Natural Teak\nwood``): the material keeps
   the EC's name with its whitespace collapsed; the map to mineral ids is case-insensitive.
 * ``<0.1%`` is stored as 0.0005 (half the bound) with flag ``<``; one EU share is published
   without its ``%`` (Silicon metal, Germany, ``6``) and is read as a percentage like the rest.
 * ``>0%`` in the end-use table has no place for a flag there: it is stored as NULL.
-* Country typos of the publisher (``Brasilia``, ``Turkyie``, ``Libanon``) are corrected here.
+* Country typos (``Brasilia``, ``Turkyie``, ``Libanon``) are mapped by ``country_alias.csv``.
 """
 
 from __future__ import annotations
@@ -31,9 +31,6 @@ from minsec.sources._parse import parse_numbers
 
 DIR = "eu_crm_2023"
 _STAGES = {"E": "mining", "P": "refining"}
-_COUNTRY_FIXES = {"Brasilia": "Brazil", "Brasil": "Brazil", "Turkyie": "Türkiye",
-                  "Libanon": "Lebanon", "Congo, D.R.": "Democratic Republic of the Congo",
-                  "EU": "EU27", "EU27": "EU27", "Other": "ROW", "Others": "ROW"}
 _ISO3 = re.compile(r"^([A-Z]{3}|EU27)$")
 
 # EC materials with no catalogue id: mineral is NULL for them by decision, not by a miss.
@@ -79,13 +76,13 @@ def material_names(cells: pd.Series) -> pd.Series:
 
 
 def mineral_ids(materials: pd.Series, file: str, lines: pd.Series) -> pd.Series:
-    """Canonical mineral id per material; NULL for :data:`OUTSIDE_CATALOGUE`; unknown names raise."""
+    """Catalogue id per material; NULL for :data:`OUTSIDE_CATALOGUE`; unknown names raise."""
     keys = materials.str.casefold()
     known = keys.isin(MINERALS.keys()) | keys.isin(OUTSIDE_CATALOGUE)
     if not known.all():
         first = known.idxmin()
-        raise SourceError(file, f"unknown material {materials[first]!r}; add it to "
-                                "MINERALS or OUTSIDE_CATALOGUE in sources/eu_crm.py", int(lines[first]))
+        raise SourceError(file, f"unknown material {materials[first]!r}; add it to MINERALS or "
+                                "OUTSIDE_CATALOGUE in sources/eu_crm.py", int(lines[first]))
     ids = keys.map(MINERALS).astype("string")
     present = ids.notna()
     check_minerals(ids[present], file, lines[present])
@@ -93,21 +90,20 @@ def mineral_ids(materials: pd.Series, file: str, lines: pd.Series) -> pd.Series:
 
 
 def countries(names: pd.Series, file: str, lines: pd.Series) -> pd.Series:
-    """ISO3 codes (EU27 for the bloc, ROW for 'Other(s)'), publisher typos corrected first."""
-    cleaned = names.str.strip().replace(_COUNTRY_FIXES)
-    codes = to_iso3(cleaned, file, lines)
+    """ISO3 codes (EU27 for the bloc, ROW for 'Other(s)'); typos are in country_alias.csv."""
+    codes = to_iso3(names.str.strip(), file, lines)
     bad = ~codes.str.fullmatch(_ISO3.pattern).fillna(False).astype(bool)
-    if bad.any():
+    if bad.any():  # to_iso3 may hand an unknown name back unchanged
         first = bad.idxmax()
         raise SourceError(file, f"unknown country {names[first]!r}", int(lines[first]))
     return codes
 
 
 def read_csv(path: Path, rel: str, columns: list[str], encoding: str) -> pd.DataFrame:
-    """Strict CSV reader keeping physical line numbers across quoted line breaks.
+    r"""Strict CSV reader keeping physical line numbers across quoted line breaks.
 
     Like :func:`~minsec.sources._parse.read_table`, whose line count and cell text go wrong
-    when a quoted cell spans lines (``"Natural Teak\\nwood"``), which these files have.
+    when a quoted cell spans lines (``"Natural Teak\nwood"``), which these files have.
     """
     try:
         text = path.read_text(encoding=encoding)
@@ -149,9 +145,8 @@ def _read(root: Path, files: list[str], name: str, columns: list[str],
 def _unique(frame: pd.DataFrame, key: list[str], rel: str) -> None:
     dup = frame.duplicated(key)
     if dup.any():
-        first = dup.idxmax()
-        raise SourceError(rel, f"duplicate row for {frame.loc[first, key].tolist()}",
-                          int(frame.loc[first, "line"]))
+        row = frame[dup].iloc[0]
+        raise SourceError(rel, f"duplicate row for {[row[k] for k in key]}", int(row["line"]))
 
 
 def assessment(root: Path, files: list[str]) -> pd.DataFrame:
@@ -171,9 +166,8 @@ def supply_shares(root: Path, files: list[str], name: str, scope: str) -> pd.Dat
     frame, rel = _read(root, files, name, columns, encoding="cp1252")
     unknown = ~frame["Stage"].str.strip().isin(_STAGES.keys())
     if unknown.any():
-        first = unknown.idxmax()
-        raise SourceError(rel, f"unknown stage {frame.loc[first, 'Stage']!r} (E or P)",
-                          int(frame.loc[first, "line"]))
+        row = frame[unknown].iloc[0]
+        raise SourceError(rel, f"unknown stage {row['Stage']!r} (E or P)", int(row["line"]))
     frame["stage"] = frame["Stage"].str.strip().map(_STAGES)
     frame["scope"] = scope
     frame["country"] = countries(frame["Country"], rel, frame["line"])

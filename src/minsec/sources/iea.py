@@ -22,6 +22,8 @@ above it. :func:`blocks` finds the blocks by their titles, never by fixed cell a
 from __future__ import annotations
 
 import re
+import zipfile
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -114,7 +116,8 @@ def blocks(rows: list[tuple[Any, ...]], header: int, columns: dict[int, Any]) ->
             run.append((number, row))
             continue
         for col in labels:
-            title, items = None, []
+            title: str | None = None
+            items: list[tuple[int, str, list[tuple[Any, Any]]]] = []
             for n, cells in run:
                 label, values = cell(cells, col), [(columns[c], cell(cells, c)) for c in spans[col]]
                 if isinstance(label, str) and all(v is None for _, v in values) and not items:
@@ -140,9 +143,17 @@ def _mineral(name: str, sheet: str, row: int) -> str | None:
 
 
 def _sheet(book: Any, name: str) -> list[tuple[Any, ...]]:
+    """The rows of a sheet as tuples; a sheet damaged inside the zip names its last good row."""
     if name not in book.sheetnames:
         raise SourceError(FILE, f"no sheet {name!r}; sheets are {book.sheetnames}")
-    return list(book[name].iter_rows(values_only=True))
+    rows: list[tuple[Any, ...]] = []
+    try:
+        rows.extend(book[name].iter_rows(values_only=True))
+    except (SyntaxError, ValueError, KeyError, OSError, EOFError, zipfile.BadZipFile,
+            zlib.error) as exc:  # SyntaxError: the XML parsers' errors
+        raise SourceError(FILE, f"sheet {name!r} is damaged after row {len(rows)} "
+                                f"({type(exc).__name__})", len(rows) + 1) from None
+    return rows
 
 
 def _countries(names: pd.Series, lines: pd.Series) -> pd.Series:
@@ -167,16 +178,16 @@ def rest_of_world(frame: pd.DataFrame) -> pd.DataFrame:
     rest = (total - listed.transform("sum")).round(6)
     off = frame["country"].eq("ROW") & (frame["kt"] - rest).abs().gt(0.05)
     for i in frame.index[off]:
-        if rest[i] < 0:
-            raise SourceError(FILE, f"sheet {SUPPLY_SHEET!r}: countries of {frame.at[i, 'form']!r}"
-                                    f" add up to more than the total in {frame.at[i, 'year']}",
-                              int(frame.at[i, "line"]))
-        same = frame[(frame["form"] == frame.at[i, "form"]) & (frame["year"] == frame.at[i, "year"])]
-        twice = same.loc[(same["kt"] - (frame.at[i, "kt"] - rest[i])).abs().lt(0.05), "name"]
+        row, fixed = frame.loc[i], float(rest[i])
+        if fixed < 0:
+            raise SourceError(FILE, f"sheet {SUPPLY_SHEET!r}: countries of {row['form']!r} add "
+                                    f"up to more than the total in {row['year']}", int(row["line"]))
+        same = frame[frame["form"].eq(row["form"]) & frame["year"].eq(row["year"])]
+        twice = same.loc[(same["kt"] - (row["kt"] - fixed)).abs().lt(0.05), "name"].tolist()
         note = (f"Rest of world recomputed as total minus the listed countries; the workbook's "
-                f"{frame.at[i, 'kt']:g} kt also counts {', '.join(twice) or 'a listed country'}")
-        frame.at[i, "note"] = "; ".join(n for n in (frame.at[i, "note"], note) if n)
-        frame.at[i, "kt"] = rest[i]
+                f"{row['kt']:g} kt also counts {', '.join(twice) or 'a listed country'}")
+        frame.loc[i, "note"] = "; ".join(n for n in (row["note"], note) if n)
+        frame.loc[i, "kt"] = fixed
     return frame
 
 
@@ -231,8 +242,8 @@ def demand(book: Any) -> pd.DataFrame:
             for number, label, values in items:
                 if label.startswith(_SKIP_ROWS):
                     continue
-                name, sector = (title, _sector(label, sheet)) if title else (label,
-                                                                             "Total clean technologies")
+                name, sector = ((title, _sector(label, sheet)) if title
+                                else (label, "Total clean technologies"))
                 mineral = _mineral(name, sheet, number)
                 if mineral is None:
                     continue

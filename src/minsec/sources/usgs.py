@@ -101,6 +101,34 @@ SPLITS: dict[str, dict[str, str]] = {
 # of occurrence when a header is repeated. Each fix follows the MCS 2023 file or the values.
 HEADER_FIXES: dict[str, dict[str, tuple[str | None, ...]]] = {
     "mcs2024-feore_world": {"Reserves_mt": ("Reserves_Mt",)},  # note: "million metric tons"
+    "mcs2023-feste_salient": {"Exports_Total": ("Exports_Total_mmt",)},
+    "mcs2023-niobi_salient": {"Price_kg": ("Price_dkg",)},
+    "mcs2024-bauxi_salient": {"Bauxite_Price_kt": ("Bauxite_Price_dt",),
+                              "Alumina_Price_kt": ("Alumina_Price_dt",)},
+    "mcs2024-chrom_salient": {"CASE STATEMENT ERROROre_dt": ("Price_Ore_dt",),
+                              "CASE STATEMENT ERRORFerrrochromium_dlb": ("Price_Ferrochromium_dlb",),
+                              "CASE STATEMENT ERRORMetal_dlb": ("Price_Metal_dlb",)},
+    "mcs2024-diamo_salient": {"Bort_Price_Imports_mct": ("Bort_Price_Imports_dct",),
+                              "Stones_Price_Imports_mct": ("Stones_Price_Imports_dct",)},
+    "mcs2024-fepig_salient": {"CASE STATEMENT ERRORt": ("USprod_Crude_t", None)},
+    "mcs2024-feste_salient": {"Consump_mmt": (None, "Consump_mmt"),  # 1st: continuous cast %
+                              "Price_Index_mmt": ("Price_Index",)},
+    "mcs2024-galli_salient": {"Exports_g": ("Exports_kg",), "Consump_g": ("Consump_kg",),
+                              "Stocks_g": ("Stocks_kg",)},
+    "mcs2024-iodin_salient": {"Consump_t": ("Consump_App_t", "Consump_Rpt_t")},
+    "mcs2024-mercu_salient": {"Price_Imports_df": ("Price_Imports_dkg",)},
+    "mcs2024-mica_salient": {"USprod_Flake_t": ("USprod_Flake_Sold_t", "USprod_Flake_Ground_t"),
+                             "Price_Sheet-Block_dt": ("Price_Sheet-Block_dkg",),
+                             "Price_Sheet-Splittings_dt": ("Price_Sheet-Splittings_dkg",)},
+    "mcs2024-nicke_salient": {"Price_dt dlb (both used)": ("Price_LME_dt", "Price_LME_dlb")},
+    "mcs2024-sandi_salient": {"Sold_kt": ("USprod_kt",)},
+    "mcs2024-stond_salient": {"Price_Average_mdol": (None,), "Granite_Price_mdol": (None,)},
+    "mcs2024-tin_salient": {"Consump_": ("Consump_t",)},
+    "mcs2024-tungs_salient": {"Stocks_": ("Stocks_t",)},
+    "mcs2024-zirco_salient": {"Price_Zircon_premium_CIF_CN_t": ("Price_Zircon_premium_CIF_CN_dt",),
+                              "Price_Zircon_imported_t": ("Price_Zircon_imported_dt",),
+                              "Price_Zircon_sponge_CN_t": ("Price_Zircon_sponge_CN_dkg",),
+                              "Price_Hf_unwrought_t": ("Price_Hf_unwrought_dkg",)},
 }
 _FILE = re.compile(r"(?i)^mcs(?P<year>\d{4})-?(?P<abbr>[a-z-]+?)_(?P<kind>world|salient)\.csv$")
 _MEASURE = re.compile(r"^(?P<var>Prod|Cap|Reserves)(?:_(?P<qual>\w+?))??_(?P<unit>[A-Za-z]+)"
@@ -149,13 +177,28 @@ def file_commodity(rel: str) -> tuple[str, str, str, str] | None:
     return (f"mcs{m['year']}", abbr, *COMMODITIES[abbr])
 
 
-def headers(frame: pd.DataFrame, stem: str) -> list[str | None]:
-    """The column names with the publisher's typos fixed (``None``: column not loaded)."""
-    fixes, seen, out = HEADER_FIXES.get(stem, {}), dict[str, int](), list[str | None]()
-    for name in frame.columns:
+def read_csv(root: Path, rel: str, required: list[str]) -> tuple[pd.DataFrame, list[str | None]]:
+    """A USGS table through ``read_table``, one column per position, and its fixed headers.
+
+    ``read_table`` repeats a repeated header's columns (k occurrences -> k blocks of k): the
+    first block holds the k columns in order, so position j of that block is occurrence j.
+    """
+    frame = read_table(root / rel, required, rel)
+    counts = frame.columns.value_counts()
+    picks, starts, seen, i = [], dict[str, int](), dict[str, int](), 0
+    while i < len(frame.columns):
+        label = frame.columns[i]
+        starts.setdefault(label, i)
+        seen[label] = seen.get(label, -1) + 1
+        picks.append(starts[label] + seen[label])
+        i += round(counts[label] ** 0.5)
+    frame = frame.iloc[:, picks]
+    fixes, seen = HEADER_FIXES.get(Path(rel).stem.lower(), {}), {}
+    names: list[str | None] = []
+    for name in frame.columns[:-1]:  # the last column is read_table's line
         n = seen[name] = seen.get(name, -1) + 1
-        out.append(fixes[name][n] if name in fixes else name)
-    return out
+        names.append(fixes[name][n] if name in fixes else name)
+    return frame, names
 
 
 def split_minerals(words: pd.Series, abbr: str, default: str) -> pd.Series:
@@ -224,7 +267,7 @@ def _measures(names: list[str | None], rel: str) -> dict[int, dict[str, str | No
     """Position -> parsed measure header; unknown headers and units raise on line 1."""
     out = {}
     for i, name in enumerate(names):
-        if name is None or name in {"Source", "Country", "Type"} or _NOTE.match(name):
+        if name is None or i == 2 or name in {"Source", "Country"} or _NOTE.match(name):
             continue
         m = _MEASURE.match(name)
         if m is None:
@@ -237,12 +280,13 @@ def _measures(names: list[str | None], rel: str) -> dict[int, dict[str, str | No
 
 def _long(frame: pd.DataFrame, names: list[str | None], rel: str) -> pd.DataFrame:
     """The measure columns of a world table stacked into one row per cell."""
+    if names[1] != "Country":  # the third column is the Type (fluorspar 2024 heads it by one)
+        raise SourceError(rel, f"expected Source, Country, Type first; header reads {names[:3]}", 1)
     measures = _measures(names, rel)
     if not measures:
         raise SourceError(rel, "no Prod_/Cap_/Reserves_ columns; wrong file or delimiter?", 1)
     years = [int(m["year"]) for m in measures.values() if m["year"]]
     latest = max(years) if years else None
-    type_at = names.index("Type") if "Type" in names else 2  # fluorspar 2024: header = a Type
     parts = []
     for i, m in measures.items():
         note_col = f"{m['var']}_notes" if f"{m['var']}_notes" in names else f"{m['var']}_note"
@@ -251,7 +295,7 @@ def _long(frame: pd.DataFrame, names: list[str | None], rel: str) -> pd.DataFram
             raise SourceError(rel, f"no year for column {names[i]!r}", 1)
         unit, factor = UNITS[m["unit"]]
         parts.append(pd.DataFrame({
-            "country_raw": frame.iloc[:, names.index("Country")], "type": frame.iloc[:, type_at],
+            "country_raw": frame.iloc[:, names.index("Country")], "type": frame.iloc[:, 2],
             "cell": frame.iloc[:, i].str.strip(), "line": frame["line"],
             "pub_note": frame.iloc[:, names.index(note_col)] if note_col in names else None,
             "column": names[i], "variable": _VARIABLES[m["var"]], "qual": m["qual"],
@@ -274,8 +318,8 @@ def read_world_file(root: Path, rel: str) -> pd.DataFrame | None:
     if known is None:
         return None
     edition, abbr, mineral, default_stage = known
-    frame = read_table(root / rel, ["Country"], rel)
-    long = _long(frame, headers(frame, Path(rel).stem.lower()), rel)
+    frame, names_fixed = read_csv(root, rel, ["Country"])
+    long = _long(frame, names_fixed, rel)
     cells = parse_cells(long["cell"], rel, long["line"], long["column"])
     names = pd.DataFrame([_country_name(n) for n in long["country_raw"]], index=long.index,
                          columns=["name", "form_qual", "note_qual"])
@@ -283,21 +327,21 @@ def read_world_file(root: Path, rel: str) -> pd.DataFrame | None:
     stage = types.map(lambda t: "mining" if _MINING.search(str(t)) else "refining"
                       if _REFINING.search(str(t)) else default_stage)
     variable = long["variable"].mask((long["variable"] == "production")
-                                     & types.str.contains("(?i)capacity").fillna(False),
+                                     & types.fillna("").str.contains("(?i)capacity"),
                                      "capacity")
     minerals = split_minerals(types, abbr, mineral)
     if abbr == "plati":  # reserves "include all platinum-group metals" (MCS table note)
         minerals = minerals.mask((variable == "reserves") & (minerals == "platinum"),
                                  "platinum_group_metals")
-    form = _join(types, long["qual"]).str.replace("; ", " [", regex=False)
-    form = form.where(long["qual"].isna(), form + "]")
-    form = form.where(names["form_qual"].isna(), form.fillna("") + " [" + names["form_qual"] + "]")
+    form = types.astype("string")
+    for extra in (long["qual"], names["form_qual"]):  # Sponge/Pigment, "crude ore", "ocher"
+        form = form.where(extra.isna(), (form.fillna("") + " [" + extra + "]").str.strip())
     out = pd.DataFrame({
         "edition": edition, "mineral": minerals, "stage": stage, "variable": variable,
         "country": country_codes(names["name"], rel, long["line"]), "year": long["year"],
         "value": cells["value"] * long["factor"], "unit": long["unit"],
         "estimated": long["est"] | cells["estimated"], "flag": cells["flag"],
-        "form": form.str.strip(), "note": _join(names["note_qual"], cells["text"],
+        "form": form, "note": _join(names["note_qual"], cells["text"],
                                                 long["pub_note"]),
         "file": rel, "line": long["line"],
     })

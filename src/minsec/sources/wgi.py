@@ -9,7 +9,10 @@ Two loads into ``governance``:
   tables. Its 2023 column already follows the 2025 WGI revision (KOR 2023: 0.93 against 0.61
   in the 2024 update), so only the years the 2024 update lacks are taken. Its quirks: Kosovo
   coded ``R20`` (Comtrade's "Europe EFTA, nes"), French Guiana labelled Guyana (``GUY``, with
-  Guyana's 2023-2024 values copied onto it), ``nan``/``None`` for missing.
+  Guyana's 2023-2024 values copied onto it), ``nan``/``None`` for missing. Its ``rank``
+  table is not a percentile rank from 2023 on: the 2025 revision's 0-100 governance score
+  (2024: Yemen 18.9 ... Liechtenstein 92.9, monotone in the estimate), so ``pctrank`` is
+  NULL for 2024.
 
 Rows without any of estimate, standard error, source count and rank are not loaded.
 """
@@ -38,7 +41,7 @@ WORKBOOK_COLUMNS = {"code": "country", "year": "year", "indicator": "indicator",
                     "estimate": "estimate", "stddev": "stderr", "nsource": "nsource",
                     "pctrank": "pctrank"}
 # wide file -> governance column
-PV_FILES = {"estimate": "estimate", "stderr": "stderr", "numsrc": "nsource", "rank": "pctrank"}
+PV_FILES = {"estimate": "estimate", "stderr": "stderr", "numsrc": "nsource"}  # not rank: above
 PV_YEARS = ("2024",)  # the years the 2024 update does not cover
 PV_CODE_FIXES = {"R20": "XKX", "PUS": "UMI"}  # Kosovo; US Misc. Pacific Islands
 MISSING = ("", "..", "nan", "None", "NaN")
@@ -118,7 +121,7 @@ def read_pv_2025(root: Path, files: list[str]) -> dict[str, pd.DataFrame]:
         measure = part.columns[3]
         base[measure] = part[measure]
     codes = base["Code"].str.strip().replace(PV_CODE_FIXES)
-    frame = base.assign(country=codes, indicator="pv").drop(columns=["Code", "file"])
+    frame = base.assign(country=codes, indicator="pv", pctrank=None).drop(columns=["Code", "file"])
     frame = frame.drop_duplicates([c for c in frame.columns if c != "line"])  # GUY twice
     return {"governance": governance(frame, rel)}
 

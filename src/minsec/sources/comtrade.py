@@ -1,0 +1,165 @@
+"""UN Comtrade (UN Statistics Division): annual records as the Comtrade API returns them.
+
+:func:`records_to_trade` maps the API's records (``comtradeapicall``'s DataFrame, or the
+same columns read from CSV) to ``trade`` rows. The ``comtrade_pnnl`` load reads the PNNL
+"gold QA" extract (8 files, 2020-2024); UN Comtrade terms restrict redistribution, so it is
+not part of the default build.
+
+Mapping rules: imports (``M``) have the reporter as importer and the partner as exporter,
+exports (``X``) the other way round; re-exports and other flows are not loaded. Only the
+totals over the breakdowns are kept (``partner2Code`` 0, ``customsCode`` C00, ``mosCode`` 0,
+``motCode`` 0); the extract also has per-transport-mode rows for Australia and Indonesia.
+Values USD -> kUSD; ``netWgt`` kg -> t, with 0 kg against a positive value read as not
+reported (Comtrade fills 0 there: e.g. US graphite imports 2020, 43.6 million USD).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import pandas as pd
+
+from minsec.countries import to_iso3
+from minsec.errors import SourceError
+from minsec.sources import Source
+from minsec.sources._parse import read_table
+from minsec.sources.baci import numbers
+
+FILES = "un_comtrade_extract_pnnl/*_trade_data.csv"
+REQUIRED = ("refYear", "reporterCode", "flowCode", "partnerCode", "cmdCode", "netWgt",
+            "primaryValue")
+TOTALS = {"partner2Code": "0", "customsCode": "C00", "mosCode": "0", "motCode": "0"}
+FLOWS = ("M", "X")
+HS_VERSIONS = {"H0": "HS92", "H1": "HS96", "H2": "HS2002", "H3": "HS2007", "H4": "HS2012",
+               "H5": "HS2017", "H6": "HS2022"}
+# Comtrade numeric codes that are not ISO 3166 numeric (or are aggregates).
+CODES = {
+    0: "WLD",  # World
+    97: "EU27",  # European Union (as a partner aggregate)
+    899: "ROW",  # Areas, not elsewhere specified
+    842: "USA", 251: "FRA", 699: "IND", 757: "CHE", 579: "NOR",
+    490: "TWN",  # Other Asia, nes: Taiwan in practice
+    58: "BEL",  # Belgium-Luxembourg (...1998)
+    280: "DEU",  # Fed. Rep. of Germany (...1990)
+    711: "ZAF",  # Southern African Customs Union (...1999)
+    736: "SDN",  # Sudan (...2011)
+    891: "SRB",  # Serbia and Montenegro (...2005)
+    530: "CUW",  # Netherlands Antilles (...2010)
+    849: "UMI",  # US Misc. Pacific Islands
+}
+
+
+@cache
+def _un_codes() -> dict[int, str]:
+    """ISO 3166 numeric -> ISO3 from country_converter, overridden by Comtrade's own codes."""
+    import country_converter as coco
+
+    data = coco.CountryConverter().data[["UNcode", "ISO3"]].dropna()
+    return {int(n): str(iso) for n, iso in zip(data["UNcode"], data["ISO3"], strict=True)} | CODES
+
+
+def _text(column: pd.Series) -> pd.Series:
+    """Codes as text whether the API gave numbers or strings: 842.0 -> '842'."""
+    return column.astype("string").str.strip().str.replace(r"\.0$", "", regex=True)
+
+
+def _iso3(codes: pd.Series, file: str, lines: pd.Series | None, role: str) -> pd.Series:
+    numeric = numbers(codes, file, lines, role, blank=())
+    known = _un_codes()
+    mapped = numeric.map(lambda n: known.get(int(n)))
+    if mapped.isna().any():
+        first = mapped.isna().idxmax()
+        line = int(lines.loc[first]) if lines is not None else None
+        raise SourceError(file, f"unknown Comtrade {role} {codes.loc[first]!r}; add it to "
+                                "comtrade.CODES", line)
+    return to_iso3(mapped.astype("string"), file, lines)
+
+
+def _hs_version(frame: pd.DataFrame, file: str, lines: pd.Series | None) -> pd.Series | str:
+    if "classificationCode" not in frame:
+        return "HS"
+    code = _text(frame["classificationCode"])
+    unknown = ~code.isin(list(HS_VERSIONS))
+    if unknown.any():
+        first = unknown.idxmax()
+        line = int(lines.loc[first]) if lines is not None else None
+        raise SourceError(file, f"classification {code.loc[first]!r} is not an HS edition",
+                          line)
+    return code.map(HS_VERSIONS)
+
+
+def records(frame: pd.DataFrame, file: str) -> pd.DataFrame:
+    """``trade`` columns plus ``flow`` (M/X) for the total import and export records."""
+    missing = [c for c in REQUIRED if c not in frame]
+    if missing:
+        raise SourceError(file, f"lacks Comtrade column(s) {missing}; wrong file or "
+                                "delimiter?", 1)
+    keep = _text(frame["flowCode"]).isin(FLOWS)
+    for column, total in TOTALS.items():
+        if column in frame:
+            keep &= _text(frame[column]).eq(total)
+    frame = frame.loc[keep]
+    lines = frame["line"] if "line" in frame else None
+    flow = _text(frame["flowCode"])
+    reporter = _iso3(frame["reporterCode"], file, lines, "reporterCode")
+    partner = _iso3(frame["partnerCode"], file, lines, "partnerCode")
+    imports = flow.eq("M")
+    value = numbers(frame["primaryValue"], file, lines, "primaryValue") / 1000
+    weight = numbers(frame["netWgt"], file, lines, "netWgt") / 1000
+    return pd.DataFrame({
+        "year": numbers(frame["refYear"], file, lines, "refYear", blank=()).astype("int64"),
+        "exporter": partner.where(imports, reporter),
+        "importer": reporter.where(imports, partner),
+        "hs6": _text(frame["cmdCode"]),
+        "hs_version": _hs_version(frame, file, lines),
+        "value": value,
+        "quantity": weight.mask(weight.eq(0) & value.gt(0)),
+        "flow": flow,
+    })
+
+
+def records_to_trade(frame: pd.DataFrame, file: str) -> pd.DataFrame:
+    """Map Comtrade API records to ``trade`` rows (see the module notes for the rules).
+
+    ``frame`` has the API's columns (``refYear, reporterCode, flowCode, partnerCode, cmdCode,
+    netWgt, primaryValue`` at least; a ``line`` column, if any, locates errors). ``hs6`` is
+    ``cmdCode`` as given, so a 4-digit heading stays 4 digits.
+    """
+    return records(frame, file).drop(columns="flow")
+
+
+def prefer_imports(trade: pd.DataFrame) -> pd.DataFrame:
+    """One row per flow: where importer and exporter both report it, keep the import record.
+
+    Mirror records (US imports from China, China's exports to the US) land on the same
+    ``year, exporter, importer, hs6``; importers' records are the usual choice (customs
+    check them for duty). Exact duplicates are dropped first.
+    """
+    key = ["year", "exporter", "importer", "hs6"]
+    trade = trade.drop_duplicates()
+    trade = trade.sort_values("flow", kind="stable")  # M before X
+    clash = trade.duplicated(key + ["flow"], keep=False)
+    if clash.any():
+        row = trade.loc[clash].iloc[0]
+        raise SourceError(FILES, f"two different records for {tuple(row[key])}")
+    return trade.drop_duplicates(key).sort_index()
+
+
+def read(root: Path, files: list[str]) -> dict[str, pd.DataFrame]:
+    """The PNNL extract into ``trade``; the heavy and light REE files repeat the same flows."""
+    frames = [records(read_table(root / rel, REQUIRED, rel=rel), rel) for rel in files]
+    trade = prefer_imports(pd.concat(frames, ignore_index=True))
+    return {"trade": trade.drop(columns="flow").reset_index(drop=True)}
+
+
+SOURCES = [
+    Source(
+        key="comtrade_pnnl",
+        publisher="UN Statistics Division (UN Comtrade)",
+        vintage="Comtrade API extract 2020-2024, collected 2025-12-28 (PNNL cmm-data)",
+        files=(FILES,),
+        read=read,
+        default=False,
+    )
+]
