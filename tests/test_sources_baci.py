@@ -54,8 +54,8 @@ def test_us_lithium_carbonate_imports_2023(trade: pd.DataFrame) -> None:
 def test_countries_are_iso3_with_baci_codes_resolved(trade: pd.DataFrame) -> None:
     codes = set(trade["exporter"]) | set(trade["importer"])
     assert all(len(c) == 3 and c.isalpha() and c.isupper() for c in codes)
-    assert not codes & set(baci.ISO3_FIXES)  # S19, ANT, SCG, ZA1, PUS all replaced
-    assert "TWN" in codes  # 490 "Other Asia, nes"
+    assert not codes & set(baci.ISO3_FIXES)  # S19, SCG, ZA1, PUS all replaced
+    assert {"TWN", "SRB", "ZAF", "UMI", "ANT"} <= codes  # ANT: Netherlands Antilles to 2010
 
 
 def test_read_is_fast(shared: Path) -> None:
@@ -128,6 +128,13 @@ def test_utf16(tmp_path: Path) -> None:
 
 def test_unknown_country_code_names_line(tmp_path: Path) -> None:
     expect(tmp_path, 4, "code 999", GOOD + "2023,999,410,250410,1,1\n")
+
+
+def test_country_without_known_iso3(tmp_path: Path) -> None:
+    countries = COUNTRIES + "999,Atlantis,,ATL\n"
+    with pytest.raises(SourceError, match="'ATL'") as info:
+        baci.read(sources(tmp_path, GOOD + "2023,999,410,250410,1,1\n", countries), [])
+    assert (info.value.file, info.value.line) == (baci.COUNTRIES, 6)
 
 
 def test_real_file_damaged(shared: Path, tmp_path: Path) -> None:

@@ -42,9 +42,12 @@ def test_published_world_totals(supply: pd.DataFrame) -> None:
 
 
 def test_units_converted(supply: pd.DataFrame) -> None:
-    assert set(supply["unit"]) == {"t", "carats", "m3"}
+    assert set(supply["unit"]) == {"t", "million carats", "million m3"}
     assert value(supply, "gold", "CHN", 2023) == pytest.approx(375.155)  # 375,155 kg (line 5576)
-    assert value(supply, "natural_gas", "WLD", 2023) == pytest.approx(4_117_746e6)  # Mio m3
+    assert value(supply, "natural_gas", "WLD", 2023) == 4_117_746  # Mio m3 (line 13108)
+    gem = supply.query("mineral == 'gem_diamond' and country == 'BWA' and year == 2022")
+    assert gem["unit"].item() == "million carats"
+    assert gem["value"].item() == pytest.approx(17.1353)  # 17,135,300 ct (line 7334)
 
 
 def test_stages(supply: pd.DataFrame) -> None:
@@ -126,4 +129,4 @@ def test_wrong_delimiter(shared: Path, tmp_path: Path) -> None:
 
 
 def test_utf16(tmp_path: Path) -> None:
-    expect(tmp_path, GOOD, 1, "not utf-8-sig text", encoding="utf-16")
+    expect(tmp_path, GOOD, 1, "not UTF-8", encoding="utf-16")

