@@ -47,10 +47,18 @@ def test_indonesia_nickel_reserves(built: Path, edition: str, expected: float) -
     assert reserves_share(json.loads(output), "IDN") == pytest.approx(expected, abs=0.01)
 
 
-def test_profile_table_and_trade(built: Path) -> None:
-    code, output = run(built, "profile", "graphite", "--importer", "KOR")
+def test_profile_shows_an_importers_sources(built: Path) -> None:
+    # BACI HS92 V202401b, 2023: Korea's natural graphite (250410) imports from China
+    # were 100,829 kUSD (SOURCES.md §9 spot check); China is Korea's largest supplier.
+    code, output = run(built, "profile", "graphite", "--importer", "KOR", "--year", "2023",
+                       "--format", "json")
     assert code == 0, output
-    assert "CHN" in output and "supplier" in output
+    trade = json.loads(output)["trade"]
+    mining = [r for r in trade if r["stage"] == "mining" and r["side"] == "supplier"]
+    assert mining[0]["country"] == "CHN"
+    assert mining[0]["value"] >= 100_828
+    code, output = run(built, "profile", "graphite", "--importer", "Korea")
+    assert code == 0 and "CHN" in output
 
 
 def test_strategic_list_profiles(built: Path) -> None:

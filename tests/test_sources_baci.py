@@ -106,6 +106,16 @@ def test_text_in_code_column_names_line(tmp_path: Path) -> None:
     expect(tmp_path, 2, "'CN' in column 'i'", HEADER + "2023,CN,410,250410,1,1\n")
 
 
+def test_first_damaged_line_wins(tmp_path: Path) -> None:
+    bad = HEADER + "2023,156,410,250410,1,oops\n2023,156,410,250410,bad,1\n"
+    expect(tmp_path, 2, "'oops' in column 'q'", bad)
+
+
+def test_fraction_in_year(tmp_path: Path) -> None:
+    expect(tmp_path, 4, "'2023.5' in column 't' is not a whole number",
+           GOOD + "2023.5,156,410,250410,1,1\n")
+
+
 def test_truncated_mid_row(tmp_path: Path) -> None:
     expect(tmp_path, 4, "truncated", GOOD + "2023,156,842,2836")
 

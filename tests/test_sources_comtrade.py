@@ -89,6 +89,13 @@ def test_import_and_export_directions() -> None:
     assert set(trade["hs_version"]) == {"HS"}  # no classificationCode column
 
 
+def test_numeric_commodity_code_padded() -> None:
+    frame = records(cmdCode=[10110, 8105], refYear=[2023] * 2, reporterCode=[842] * 2,
+                    flowCode=["M"] * 2, partnerCode=[0] * 2, netWgt=[1.0] * 2,
+                    primaryValue=[1.0] * 2)
+    assert comtrade.records_to_trade(frame, "api")["hs6"].tolist() == ["010110", "8105"]
+
+
 def test_classification_and_breakdowns() -> None:
     frame = records(flowCode=["M", "M", "RX"], classificationCode=["H6", "H6", "H6"],
                     motCode=[0, 2100, 0], refYear=[2023] * 3, reporterCode=[842] * 3,

@@ -8,12 +8,11 @@ untouched, and a rebuild with nothing changed only hashes the files.
 from __future__ import annotations
 
 import hashlib
-import inspect
 import os
-import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 
 import duckdb
@@ -81,11 +80,17 @@ def connect(path: Path | None = None, read_only: bool = False) -> duckdb.DuckDBP
     return con
 
 
-def _adapter_hash(source: Source) -> dict[str, str]:
-    """The adapter's own code counts as an input: a new reader reloads its source."""
-    module = sys.modules[source.read.__module__]
-    path = Path(inspect.getsourcefile(module) or "")
-    return {f"minsec:{module.__name__}": sha256(path)} if path.is_file() else {}
+@cache
+def _readers() -> dict[str, str]:
+    """The code and mappings that read the files count as inputs too: a new reader reloads.
+
+    One fingerprint over the adapters, the country mapping and the mineral catalogue.
+    """
+    package = Path(__file__).parent
+    parts = [*sorted((package / "sources").glob("*.py")), package / "countries.py",
+             DATA / "country_alias.csv", DATA / "mineral.csv"]
+    digest = hashlib.sha256(b"".join(p.read_bytes() for p in parts)).hexdigest()
+    return {"minsec:readers": digest}
 
 
 def _loaded(con: duckdb.DuckDBPyConnection, key: str) -> set[tuple[str, str]]:
@@ -164,7 +169,7 @@ def build(store: Path | None = None, sources: Path | None = None,
             if not files:
                 reports.append(LoadReport(source.key, "missing"))
                 continue
-            hashes = {f: sha256(base / f) for f in files} | _adapter_hash(source)
+            hashes = {f: sha256(base / f) for f in files} | _readers()
             if _loaded(con, source.key) == set(hashes.items()):
                 reports.append(LoadReport(source.key, "unchanged", files=len(files)))
                 continue

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from importlib import import_module
 from pathlib import Path
 
 import pandas as pd
@@ -36,20 +37,11 @@ class Source:
         return sorted(found)
 
 
+ADAPTERS = ("reference", "m49", "usgs", "wmd", "wgi", "baci", "eu_crm", "iea", "pinksheet",
+            "comtrade")
+
+
 def registry() -> dict[str, Source]:
     """Every known load, keyed by its key, in build order."""
-    from minsec.sources import (
-        baci,
-        comtrade,
-        eu_crm,
-        iea,
-        m49,
-        pinksheet,
-        reference,
-        usgs,
-        wgi,
-        wmd,
-    )
-
-    modules = (reference, m49, usgs, wmd, wgi, baci, eu_crm, iea, pinksheet, comtrade)
+    modules = [import_module(f"minsec.sources.{name}") for name in ADAPTERS]
     return {s.key: s for module in modules for s in module.SOURCES}

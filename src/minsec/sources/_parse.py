@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from minsec.errors import SourceError
@@ -69,20 +70,44 @@ def parse_numbers(
 ) -> tuple[pd.Series, pd.Series]:
     """Vectorised :func:`parse_number` over a column; errors name the file and line."""
     parsed: dict[Any, tuple[float | None, str | None]] = {}
-    for i, cell in cells.items():
+    for i, cell in enumerate(cells):
         key = cell if isinstance(cell, str) else repr(cell)
         if key in parsed:
             continue
         try:
             parsed[key] = parse_number(cell)
         except ValueError:
-            line = int(lines.loc[i]) if lines is not None else None
+            line = int(lines.iloc[i]) if lines is not None else None
             label = f" in column {column!r}" if column else ""
             raise SourceError(file, f"{cell!r}{label} is not a number", line) from None
     keys = cells.map(lambda c: c if isinstance(c, str) else repr(c))
     values = keys.map(lambda k: parsed[k][0]).astype("float64")
     flags = keys.map(lambda k: parsed[k][1]).astype("string")
     return values, flags
+
+
+def first_row(mask: pd.Series) -> int:
+    """Position (for ``iloc``) of the first true value of a boolean mask."""
+    return int(np.flatnonzero(mask.fillna(False).to_numpy(dtype=bool))[0])
+
+
+def numbers(cells: pd.Series, file: str, lines: pd.Series | None = None, column: str = "",
+            blank: tuple[str, ...] = ("",)) -> pd.Series:
+    """Parse a column of numbers strictly: ``blank`` cells -> NaN, any other text -> error.
+
+    Unlike :func:`minsec.sources._parse.parse_numbers` this knows no publisher codes: a ``W``
+    or a stray word in a trade or governance file is damage, reported with its line.
+    """
+    text = cells.astype("string").str.strip()
+    text = text.mask(text.isin(blank))
+    values = pd.to_numeric(text, errors="coerce")
+    bad = values.isna() & text.notna()
+    if bad.any():
+        first = int(bad.to_numpy().argmax())
+        line = int(lines.iloc[first]) if lines is not None else None
+        raise SourceError(file, f"{cells.iloc[first]!r} in column {column!r} is not a number",
+                          line)
+    return values.astype("float64")
 
 
 def read_table(path: Path, required: Iterable[str], rel: str | None = None,
@@ -97,11 +122,15 @@ def read_table(path: Path, required: Iterable[str], rel: str | None = None,
         text = path.read_text(encoding=encoding)
     except UnicodeDecodeError as exc:
         line = path.read_bytes()[: exc.start].count(b"\n") + 1
-        raise SourceError(name, f"not {encoding} text ({exc.reason})", line) from None
+        label = "UTF-8" if encoding.lower().startswith("utf-8") else encoding
+        raise SourceError(name, f"not {label} text ({exc.reason}); wrong encoding?", line) from None
     except OSError as exc:
         raise SourceError(name, f"cannot read file: {exc.strerror}") from None
     reader = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""), strict=True)
-    header = [h.strip() for h in next(reader, [])]
+    try:
+        header = [h.strip() for h in next(reader, [])]
+    except csv.Error as exc:
+        raise SourceError(name, f"malformed CSV header ({exc}); wrong delimiter?", 1) from None
     if not header:
         raise SourceError(name, "file is empty", 1)
     missing = [c for c in required if c not in header]
@@ -120,7 +149,7 @@ def read_table(path: Path, required: Iterable[str], rel: str | None = None,
     except csv.Error as exc:
         raise SourceError(name, f"malformed CSV ({exc})", start) from None
     frame = pd.DataFrame(records, columns=[*header, "line"], dtype=object)
-    frame = frame.loc[:, [c for c in frame.columns if c]]  # drop USGS's blank trailing columns
+    frame = frame.loc[:, frame.columns != ""]  # drop USGS's blank trailing columns
     return frame
 
 

