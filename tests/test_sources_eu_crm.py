@@ -190,7 +190,7 @@ def test_utf16_file(shared: Path, tmp_path: Path) -> None:
     root = _copy(shared, tmp_path, RESULTS)
     path = root / RESULTS[0]
     path.write_text(path.read_text(encoding="utf-8"), encoding="utf-16")
-    with pytest.raises(SourceError, match=r"critmat_eureport_results\.csv:1: not utf-8 text"):
+    with pytest.raises(SourceError, match=r"critmat_eureport_results\.csv:1: not UTF-8 text"):
         eu_crm.read_results(root, RESULTS)
 
 

@@ -42,8 +42,8 @@ def test_row_counts(loaded: dict[str, dict[str, pd.DataFrame]]) -> None:
     assert counts == {
         "usgs_mcs2023_world": {"supply": 3472},
         "usgs_mcs2024_world": {"supply": 3453},
-        "usgs_mcs2023_salient": {"us_statistics": 4230},
-        "usgs_mcs2024_salient": {"us_statistics": 4180},
+        "usgs_mcs2023_salient": {"us_statistics": 4400},
+        "usgs_mcs2024_salient": {"us_statistics": 4405},
         "usgs_mcs2023_trends": {"us_statistics": 65, "us_import_source": 210},
         "usgs_mcs2024_trends": {"us_statistics": 64, "us_import_source": 211},
         "usgs_mcs2025_trends": {"us_statistics": 65, "us_import_source": 206},
@@ -206,7 +206,7 @@ def test_wrong_delimiter(shared: Path, tmp_path: Path) -> None:
 def test_wrong_encoding(shared: Path, tmp_path: Path, encoding: str) -> None:
     path, rel = _copy(shared, tmp_path, HELIUM)  # "Less than ½ unit." on line 10
     path.write_text(path.read_text(encoding="utf-8-sig"), encoding=encoding)
-    _fails("usgs_mcs2024_world", tmp_path, rel, 1 if encoding == "utf-16" else 10, "utf-8")
+    _fails("usgs_mcs2024_world", tmp_path, rel, 1 if encoding == "utf-16" else 10, "UTF-8")
 
 
 def test_unknown_unit_in_header(shared: Path, tmp_path: Path) -> None:

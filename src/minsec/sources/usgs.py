@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import csv
 import io
-import logging
 import re
 from pathlib import Path
 
@@ -48,7 +47,6 @@ from minsec.reference import check_minerals
 from minsec.sources import Source
 from minsec.sources._parse import first_row, parse_number, read_table
 
-log = logging.getLogger(__name__)
 DIR = "usgs_mcs"
 
 # MCS file abbreviation -> (mineral id, default stage).
@@ -91,9 +89,10 @@ COMMODITIES: dict[str, tuple[str, str]] = {
     "vermi": ("vermiculite", "mining"), "wolla": ("wollastonite", "mining"),
     "yttri": ("yttrium", "mining"), "zeoli": ("zeolites", "mining"), "zinc": ("zinc", "mining"),
     "zirco": ("zirconium", "mining"), "zirco-hafni": ("zirconium", "mining"),
+    "quartz": ("quartz_crystal", "refining"), "sandc": ("construction_sand_and_gravel", "mining"),
+    "stonec": ("crushed_stone", "mining"), "thall": ("thallium", "refining"),
+    "thalli": ("thallium", "refining"), "thori": ("thorium", "mining"),
 }
-# Commodities with no catalogue id: their files are skipped by decision (logged), not by a miss.
-OUTSIDE_CATALOGUE = frozenset({"quartz", "sandc", "stonec", "thall", "thalli", "thori"})
 # Words of a Type text or salient form that name another catalogue mineral than the file's.
 SPLITS: dict[str, dict[str, str]] = {
     "plati": {w: w for w in ("palladium", "platinum", "iridium", "rhodium", "ruthenium",
@@ -200,18 +199,15 @@ _PAREN = re.compile(r"^(?P<name>.*?)\s*\((?P<qual>[a-z][^()]*)\)$")
 _COMMA = re.compile(r"^(?P<name>[^,]+),\s*(?P<qual>[a-z].*)$")
 
 
-def file_commodity(rel: str) -> tuple[str, str, str, str] | None:
+def file_commodity(rel: str) -> tuple[str, str, str, str]:
     """``(edition, abbreviation, mineral, default stage)`` of a per-commodity file.
 
-    ``None`` for a commodity outside the catalogue; an unknown abbreviation is an error.
+    An unknown abbreviation is an error.
     """
     m = _FILE.match(Path(rel).name)
     if m is None:
         raise SourceError(rel, "not an MCS per-commodity file name (mcsYYYY-<abbr>_<kind>.csv)")
     abbr = m["abbr"].lower()
-    if abbr in OUTSIDE_CATALOGUE:
-        log.warning("%s: %s has no catalogue mineral id; file not loaded", rel, abbr)
-        return None
     if abbr not in COMMODITIES:
         raise SourceError(rel, f"no mineral mapped for MCS commodity {abbr!r}; add it to "
                                "minsec.sources.usgs.COMMODITIES")
@@ -405,12 +401,9 @@ def _form(types: pd.Series, column: pd.Series, country: pd.Series) -> pd.Series:
     return form
 
 
-def read_world_file(root: Path, rel: str) -> pd.DataFrame | None:
-    """One ``mcsYYYY-<abbr>_world.csv`` as ``supply`` rows (``None`` outside the catalogue)."""
-    known = file_commodity(rel)
-    if known is None:
-        return None
-    edition, abbr, mineral, default_stage = known
+def read_world_file(root: Path, rel: str) -> pd.DataFrame:
+    """One ``mcsYYYY-<abbr>_world.csv`` as ``supply`` rows."""
+    edition, abbr, mineral, default_stage = file_commodity(rel)
     frame, headers = read_csv(root, rel, ["Country"])
     long = _long(frame, headers, rel)
     cells = parse_cells(long["cell"], rel, long["line"], long["column"])
@@ -438,7 +431,7 @@ def read_world_file(root: Path, rel: str) -> pd.DataFrame | None:
 
 def read_world(root: Path, files: list[str]) -> dict[str, pd.DataFrame]:
     """``supply`` rows of every world table in ``files``."""
-    frames = [f for rel in files if (f := read_world_file(root, rel)) is not None]
+    frames = [read_world_file(root, rel) for rel in files]
     if not frames:
         raise SourceError(root / DIR, "no world tables found")
     return {"supply": pd.concat(frames, ignore_index=True)}

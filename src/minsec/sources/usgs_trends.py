@@ -98,12 +98,9 @@ def salient_column(name: str, rel: str) -> tuple[str, str, str, float] | None:
     raise SourceError(rel, f"unexpected column {name!r}", 1)
 
 
-def read_salient_file(root: Path, rel: str) -> pd.DataFrame | None:
+def read_salient_file(root: Path, rel: str) -> pd.DataFrame:
     """One ``mcsYYYY-<abbr>_salient.csv`` as ``us_statistics`` rows."""
-    known = file_commodity(rel)
-    if known is None:
-        return None
-    edition, abbr, mineral, _ = known
+    edition, abbr, mineral, _ = file_commodity(rel)
     frame, names = read_csv(root, rel, ["Year"])
     parts = []
     for i, name in enumerate(names):
@@ -137,7 +134,7 @@ def read_salient_file(root: Path, rel: str) -> pd.DataFrame | None:
 
 def read_salient_files(root: Path, files: list[str]) -> dict[str, pd.DataFrame]:
     """``us_statistics`` rows of every salient table in ``files``."""
-    frames = [f for rel in files if (f := read_salient_file(root, rel)) is not None]
+    frames = [read_salient_file(root, rel) for rel in files]
     if not frames:
         raise SourceError(root, "no salient tables found")
     return {"us_statistics": pd.concat(frames, ignore_index=True)}
