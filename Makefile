@@ -15,7 +15,7 @@ $(BIN)/minsec: pyproject.toml
 
 run: $(BIN)/minsec
 	$(BIN)/minsec data build
-	$(BIN)/minsec profile --strategic
+	$(BIN)/minsec profile --list kr_strategic_2023 --importer KOR
 
 test: $(BIN)/minsec
 	$(BIN)/ruff check src tests benchmarks

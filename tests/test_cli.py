@@ -53,8 +53,9 @@ def test_profile_shows_an_importers_sources(built: Path) -> None:
     code, output = run(built, "profile", "graphite", "--importer", "KOR", "--year", "2023",
                        "--format", "json")
     assert code == 0, output
-    trade = json.loads(output)["trade"]
-    mining = [r for r in trade if r["stage"] == "mining" and r["side"] == "supplier"]
+    doc = json.loads(output)
+    assert {r["side"] for r in doc["trade"]} == {"exporter", "importer"}
+    mining = [r for r in doc["imports"] if r["stage"] == "mining" and r["side"] == "supplier"]
     assert mining[0]["country"] == "CHN"
     assert mining[0]["value"] >= 100_828
     code, output = run(built, "profile", "graphite", "--importer", "Korea")

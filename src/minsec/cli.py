@@ -146,7 +146,8 @@ def profile_cmd(
         for p in profiles:
             out.rule(f"[bold]{p.mineral}[/] · {p.edition} · {p.year}")
             for name, frame in p.tables().items():
-                print_table(out, frame, name)
+                if not frame.empty:
+                    print_table(out, frame, name)
             for note in p.notes:
                 out.print(f"[dim]note: {note}[/]")
 

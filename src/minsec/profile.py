@@ -30,11 +30,13 @@ class Profile:
     supply: pd.DataFrame
     concentration: pd.DataFrame
     trade: pd.DataFrame
+    imports: pd.DataFrame | None = None
     notes: list[str] = field(default_factory=list)
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """The profile's tables by name."""
-        return {"supply": self.supply, "concentration": self.concentration, "trade": self.trade}
+        tables = {"supply": self.supply, "concentration": self.concentration, "trade": self.trade}
+        return tables if self.imports is None else tables | {"imports": self.imports}
 
     def document(self) -> dict[str, object]:
         """The profile as one JSON-ready document (frames become record lists on output)."""
@@ -87,8 +89,8 @@ def _trade(mineral: str, year: int, store: Path | None, top: int,
     """
     codes = query("SELECT stage, hs6, note FROM hs_concordance WHERE mineral = ?", [mineral],
                   store)
-    notes = [f"no HS code in the BACI subset for {mineral} ({stage}): {note}"
-             for stage, hs6, note in codes.itertuples(index=False) if hs6 is None]
+    notes = [f"no HS code in the BACI subset for {mineral} ({stage}): {note.removeprefix('GAP: ')}"
+             for stage, hs6, note in codes.itertuples(index=False) if pd.isna(hs6)]
     sql = f"""
         WITH flows AS (
           SELECT c.stage, t.year, t.hs6, t.exporter, t.importer, t.value, t.quantity, t.source
@@ -119,7 +121,7 @@ def profile(mineral: str, edition: str = "mcs2024", year: int | None = None,
             store: Path | None = None, top: int = 5, importer: str | None = None) -> Profile:
     """The supply profile of ``mineral`` from one edition (USGS MCS, WMD or IEA) and BACI.
 
-    With ``importer`` (ISO3), the trade table lists the sources of that country's imports.
+    With ``importer`` (ISO3), an ``imports`` table lists the sources of its imports.
     """
     rows = query("SELECT * FROM supply WHERE mineral = ? AND edition = ?", [mineral, edition],
                  store)
@@ -137,13 +139,16 @@ def profile(mineral: str, edition: str = "mcs2024", year: int | None = None,
     keep = (rows["year"] == chosen) & (rows["variable"] != "reserves")
     keep |= (rows["variable"] == "reserves") & (rows["year"] == latest_reserves)
     supply = with_shares(rows[keep])
+    order = {"production": 0, "capacity": 1, "reserves": 2}
     supply = supply.sort_values(["variable", "stage", "form", "share"],
-                                ascending=[True, True, True, False])
+                                ascending=[True, True, True, False],
+                                key=lambda c: c.map(order) if c.name == "variable" else c)
     columns = ["stage", "variable", "form", "country", "year", "value", "unit", "share",
                "estimated", "flag", "source"]
-    trade, notes = _trade(mineral, chosen, store, top, importer)
+    trade, notes = _trade(mineral, chosen, store, top)
+    imports = _trade(mineral, chosen, store, top, importer)[0] if importer else None
     return Profile(mineral, edition, chosen, supply[columns].reset_index(drop=True),
-                   concentration(supply), trade, notes)
+                   concentration(supply), trade, imports, notes)
 
 
 def reported_as(mineral: str, edition: str, store: Path | None = None) -> tuple[str, str | None]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from typing import Any
 
 import pandas as pd
@@ -43,6 +44,8 @@ def to_csv(tables: dict[str, pd.DataFrame]) -> str:
 def _cell(value: Any, column: str) -> str:
     if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA:
         return ""
+    if column == "source":  # the terminal shows the file's name; JSON and CSV keep the path
+        return re.sub(r"[^ ,]*/", "", str(value))
     if column == "share" or column.endswith("_share"):
         return f"{100 * float(value):.1f}%"
     if isinstance(value, float):
