@@ -18,7 +18,7 @@ from minsec import checks, store
 from minsec.countries import resolve
 from minsec.errors import MinsecError
 from minsec.profile import profile_many
-from minsec.render import print_table, to_csv, to_json
+from minsec.render import print_profile, print_table, to_csv, to_json
 
 app = typer.Typer(help="Critical-minerals supply security from official data.",
                   no_args_is_help=True, pretty_exceptions_enable=False, add_completion=False)
@@ -144,12 +144,7 @@ def profile_cmd(
                                  for p in profiles for name, t in p.tables().items()}))
     else:
         for p in profiles:
-            out.rule(f"[bold]{p.mineral}[/] · {p.edition} · {p.year}")
-            for name, frame in p.tables().items():
-                if not frame.empty:
-                    print_table(out, frame, name)
-            for note in p.notes:
-                out.print(f"[dim]note: {note}[/]")
+            print_profile(out, p)
 
 
 @data.command("schema")

@@ -31,6 +31,7 @@ class Profile:
     concentration: pd.DataFrame
     trade: pd.DataFrame
     imports: pd.DataFrame | None = None
+    importer: str | None = None
     notes: list[str] = field(default_factory=list)
 
     def tables(self) -> dict[str, pd.DataFrame]:
@@ -41,7 +42,7 @@ class Profile:
     def document(self) -> dict[str, object]:
         """The profile as one JSON-ready document (frames become record lists on output)."""
         return {"mineral": self.mineral, "edition": self.edition, "year": self.year,
-                **self.tables(), "notes": self.notes}
+                "importer": self.importer, **self.tables(), "notes": self.notes}
 
 
 def _cite(frame: pd.DataFrame) -> pd.Series:
@@ -148,7 +149,7 @@ def profile(mineral: str, edition: str = "mcs2024", year: int | None = None,
     trade, notes = _trade(mineral, chosen, store, top)
     imports = _trade(mineral, chosen, store, top, importer)[0] if importer else None
     return Profile(mineral, edition, chosen, supply[columns].reset_index(drop=True),
-                   concentration(supply), trade, imports, notes)
+                   concentration(supply), trade, imports, importer, notes)
 
 
 def reported_as(mineral: str, edition: str, store: Path | None = None) -> tuple[str, str | None]:

@@ -63,3 +63,51 @@ def print_table(console: Console, frame: pd.DataFrame, title: str) -> None:
     for row in frame.itertuples(index=False):
         table.add_row(*(_cell(v, c) for v, c in zip(row, frame.columns, strict=True)))
     console.print(table)
+
+
+def _share(value: Any) -> str:
+    return "" if value is None or pd.isna(value) else f"{100 * float(value):.1f}%"
+
+
+def _leaders(rows: pd.DataFrame, n: int = 5) -> str:
+    return " · ".join(f"{r.country} {_share(r.share)}" for r in rows.head(n).itertuples())
+
+
+def print_profile(console: Console, profile: Any, top: int = 10) -> None:
+    """A supply profile laid out for an 80-column terminal: one small table per measure.
+
+    Shows the ``top`` countries of each measure (all of them are in ``--format csv|json``).
+    """
+    console.rule(f"[bold]{profile.mineral}[/] · {profile.edition} · {profile.year}")
+    measures = profile.supply.groupby(["variable", "stage", "form", "unit", "year"],
+                                      sort=False, dropna=False)
+    for (variable, stage, form, unit, year), rows in measures:
+        table = Table(title=f"{stage} {variable} {year}, {unit}: {form}", title_justify="left",
+                      box=None, padding=(0, 1), title_style="bold")
+        for name in ("country", "value", "share", "source"):
+            table.add_column(name, justify="left" if name in ("country", "source") else "right")
+        for r in rows.head(top + 1).itertuples():  # + the world row
+            mark = " e" if r.estimated else (f" {r.flag}" if isinstance(r.flag, str) else "")
+            table.add_row("World" if r.country == "WLD" else r.country,
+                          _cell(r.value, "value") + mark, _share(r.share),
+                          _cell(r.source, "source"))
+        if len(rows) > top + 1:
+            table.add_row(f"+{len(rows) - top - 1} more", "", "", "")
+        console.print(table)
+        conc = profile.concentration
+        conc = conc[(conc["variable"] == variable) & (conc["stage"] == stage)
+                    & (conc["form"] == form)]
+        for c in conc.itertuples():
+            console.print(f"  top-1 {c.top1_country} {_share(c.top1_share)} · top-3 "
+                          f"{_share(c.top3_share)} · HHI {c.hhi:,.0f}", highlight=False)
+    for name, frame in (("world trade", profile.trade),
+                        (f"imports of {profile.importer}", profile.imports)):
+        if frame is None or frame.empty:
+            continue
+        year = int(frame["year"].iloc[0])
+        console.print(f"[bold]{name} {year}[/] (CEPII BACI HS92, value shares)")
+        for (stage, side), rows in frame.groupby(["stage", "side"], sort=False):
+            codes = " ".join(sorted(set(" ".join(rows["hs6"]).split())))
+            console.print(f"  {stage} {side}s (HS {codes}): {_leaders(rows)}", highlight=False)
+    for note in profile.notes:
+        console.print(f"[dim]note: {note}[/]")
