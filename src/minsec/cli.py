@@ -104,9 +104,20 @@ def data_build(
 
 @data.command("status")
 @handled
-def data_status(store_path: StoreOpt = None) -> None:
-    """Show what is loaded: source, vintage, files, rows and when."""
-    print_table(out, store.status(store_path), "Loads")
+def data_status(
+    files: Annotated[bool, typer.Option("--files", help="One row per file with its SHA-256.")]
+    = False,
+    fmt: Annotated[Format, typer.Option("--format")] = Format.table,
+    store_path: StoreOpt = None,
+) -> None:
+    """Show what is loaded: source, vintage, files, rows and when (UTC)."""
+    table = store.status(store_path, files)
+    if fmt is Format.json:
+        sys.stdout.write(to_json({"loads": table}) + "\n")
+    elif fmt is Format.csv:
+        sys.stdout.write(table.to_csv(index=False))
+    else:
+        print_table(out, table, "Loads")
 
 
 @data.command("check")

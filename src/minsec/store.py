@@ -84,11 +84,11 @@ def connect(path: Path | None = None, read_only: bool = False) -> duckdb.DuckDBP
 def _readers() -> dict[str, str]:
     """The code and mappings that read the files count as inputs too: a new reader reloads.
 
-    One fingerprint over the adapters, the country mapping and the mineral catalogue.
+    One fingerprint over the adapters, the country mapping and the curated reference data.
     """
     package = Path(__file__).parent
     parts = [*sorted((package / "sources").glob("*.py")), package / "countries.py",
-             DATA / "country_alias.csv", DATA / "mineral.csv"]
+             *sorted(DATA.glob("*.csv"))]
     digest = hashlib.sha256(b"".join(p.read_bytes() for p in parts)).hexdigest()
     return {"minsec:readers": digest}
 
@@ -184,16 +184,18 @@ def build(store: Path | None = None, sources: Path | None = None,
     return reports
 
 
-def status(store: Path | None = None) -> pd.DataFrame:
-    """One row per load: source, publisher, vintage, files, rows, sha256 prefix, loaded_at."""
-    con = connect(store, read_only=True)
-    try:
-        return con.execute(
-            "SELECT source, any_value(publisher) AS publisher, any_value(vintage) AS vintage, "
-            "count(*) AS files, any_value(rows) AS rows, max(loaded_at) AS loaded_at "
-            "FROM load GROUP BY source ORDER BY source").df()
-    finally:
-        con.close()
+def status(store: Path | None = None, files: bool = False) -> pd.DataFrame:
+    """What is loaded: one row per load, or with ``files`` one row per file and its SHA-256.
+
+    The pseudo-file ``minsec:readers`` is the fingerprint of the code that read the files.
+    """
+    sql = ("SELECT source, vintage, file, sha256, loaded_at FROM load ORDER BY source, file"
+           if files else
+           "SELECT source, any_value(vintage) AS vintage, "
+           "count(*) FILTER (WHERE file NOT LIKE 'minsec:%') AS files, any_value(rows) AS rows, "
+           "strftime(max(loaded_at), '%Y-%m-%d %H:%M') AS loaded_utc "
+           "FROM load GROUP BY source ORDER BY source")
+    return query(sql, store=store)
 
 
 def query(sql: str, params: list[object] | None = None, store: Path | None = None) -> pd.DataFrame:
