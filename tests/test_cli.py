@@ -95,3 +95,17 @@ def test_status_and_check(built: Path) -> None:
 def test_missing_store_is_a_clear_error(tmp_path: Path) -> None:
     code, output = run(tmp_path / "none.duckdb", "profile", "gallium")
     assert code == 1 and "run `minsec data build` first" in output
+
+
+def test_damaged_file_on_the_command_line(shared: Path, tmp_path: Path) -> None:
+    sources = tmp_path / "sources"
+    (sources / "world_bank_pink_sheet").mkdir(parents=True)
+    workbook = shared / "world_bank_pink_sheet" / "CMO-Historical-Data-Monthly_2026M05.xlsx"
+    (sources / workbook.relative_to(shared)).write_bytes(workbook.read_bytes()[:50_000])
+    store = tmp_path / "store.duckdb"
+    result = CliRunner().invoke(app, ["data", "build", "--sources", str(sources), "--only",
+                                      "wb_pinksheet", "--store", str(store)])
+    assert result.exit_code == 1
+    assert "CMO-Historical-Data-Monthly_2026M05.xlsx" in result.output
+    assert "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) == 1
