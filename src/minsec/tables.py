@@ -1,0 +1,88 @@
+"""Named reads of the store: the tidy tables the indicators take as input.
+
+The indicators never open the store; callers (the assessment, the CLI, notebooks) read these
+tables and pass them in. Every function takes the store path (default: the user's store).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from minsec.store import query
+
+TRADE_SOURCE = "baci_hs92"
+
+
+def trade(store: Path | None = None, source: str = TRADE_SOURCE) -> pd.DataFrame:
+    """Bilateral flows: ``year, exporter, importer, hs6, value`` (kUSD) ``, quantity`` (t)."""
+    return query("SELECT year, exporter, importer, hs6, value, quantity FROM trade "
+                 "WHERE source = ?", [source], store)
+
+
+def mineral_trade(store: Path | None = None, source: str = TRADE_SOURCE) -> pd.DataFrame:
+    """Flows mapped to minerals and stages through the HS concordance (BACI codes only).
+
+    Columns ``year, exporter, importer, mineral, stage, hs6, value, quantity``. A code shared by
+    several minerals (e.g. 261590 Nb/Ta/V) appears once per mineral.
+    """
+    return query("""
+        SELECT t.year, t.exporter, t.importer, c.mineral, c.stage, t.hs6, t.value, t.quantity
+        FROM trade t JOIN hs_concordance c ON c.hs6 = t.hs6 AND c.in_baci
+        WHERE t.source = ?""", [source], store)
+
+
+def trade_gaps(store: Path | None = None) -> pd.DataFrame:
+    """The concordance's gaps: ``mineral, stage, note`` where no BACI code covers the stage."""
+    return query("SELECT mineral, stage, note FROM hs_concordance WHERE hs6 IS NULL "
+                 "ORDER BY mineral, stage", store=store)
+
+
+def supply(store: Path | None = None, edition: str | None = None,
+           variable: str | None = None) -> pd.DataFrame:
+    """Production, capacity and reserves rows (all editions unless one is named)."""
+    return query("SELECT * FROM supply WHERE (? IS NULL OR edition = ?) "
+                 "AND (? IS NULL OR variable = ?)", [edition, edition, variable, variable], store)
+
+
+def governance(store: Path | None = None) -> pd.DataFrame:
+    """WGI estimates: ``country, year, indicator, estimate, source`` (both WGI loads)."""
+    return query("SELECT country, year, indicator, estimate, source FROM governance", store=store)
+
+
+def membership(store: Path | None = None) -> pd.DataFrame:
+    """MSP partners and forum members as countries: ``country, role``; EU27 is expanded."""
+    return query("""
+        SELECT DISTINCT coalesce(r.country, m.country) AS country, m.role
+        FROM msp_member m
+        LEFT JOIN region r ON m.country = 'EU27' AND r.grouping = 'eu27'
+        WHERE m.role IN ('partner', 'forum') AND m."left" IS NULL""", store=store)
+
+
+def lists(store: Path | None = None) -> pd.DataFrame:
+    """Mineral list memberships: ``list, mineral``."""
+    return query("SELECT DISTINCT list, mineral FROM mineral_list", store=store)
+
+
+def minerals(store: Path | None = None) -> pd.DataFrame:
+    """The mineral catalogue as loaded."""
+    return query("SELECT * FROM mineral", store=store)
+
+
+def prices(store: Path | None = None) -> pd.DataFrame:
+    """Monthly prices: ``mineral, commodity, period, value, unit``."""
+    return query("SELECT mineral, commodity, period, value, unit FROM price", store=store)
+
+
+def us_statistics(store: Path | None = None, variable: str | None = None) -> pd.DataFrame:
+    """USGS salient statistics and front-matter figures for the United States."""
+    return query("SELECT * FROM us_statistics WHERE ? IS NULL OR variable = ?",
+                 [variable, variable], store)
+
+
+def eu_crm(table: str, store: Path | None = None) -> pd.DataFrame:
+    """One of the EU CRM tables (``eu_crm_assessment``, ``eu_crm_supply_share``, ...)."""
+    if not table.startswith("eu_crm_"):
+        raise ValueError(f"not an EU CRM table: {table}")
+    return query(f'SELECT * FROM "{table}"', store=store)
