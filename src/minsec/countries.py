@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import logging
 import re
+from difflib import get_close_matches
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
@@ -92,7 +93,10 @@ def resolve(name: str) -> str:
     """ISO3 for a name given by a user (e.g. on the command line), or a clear error."""
     code = iso3(name)
     if code is None:
-        raise MinsecError(f"unknown country {name!r}: give an ISO3 code such as KOR or a name")
+        names = _converter().data["name_short"].dropna().tolist()
+        near = get_close_matches(name.strip().title(), names, n=3, cutoff=0.6)
+        hint = f"did you mean {', '.join(near)}?" if near else "give an ISO3 code such as KOR"
+        raise MinsecError(f"unknown country {name!r}: {hint}")
     return code
 
 

@@ -5,6 +5,7 @@ Minerals are named by canonical id; users may also give a name, symbol or Korean
 
 from __future__ import annotations
 
+from difflib import get_close_matches
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
@@ -43,8 +44,10 @@ def mineral_id(name: str) -> str:
     """Canonical id for a mineral named by id, English name, symbol or Korean name."""
     mid = _lookup().get(name.strip().casefold())
     if mid is None:
-        raise MinsecError(f"unknown mineral {name!r}; try an id such as gallium, nickel or "
-                          "rare_earths (`minsec minerals` lists them)")
+        near = get_close_matches(name.strip().casefold(), list(_lookup()), n=3, cutoff=0.6)
+        hint = (f"did you mean {', '.join(dict.fromkeys(_lookup()[n] for n in near))}?"
+                if near else "try an id such as gallium, nickel or rare_earths")
+        raise MinsecError(f"unknown mineral {name!r}; {hint} (`minsec minerals` lists them)")
     return mid
 
 

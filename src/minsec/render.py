@@ -111,3 +111,22 @@ def print_profile(console: Console, profile: Any, top: int = 10) -> None:
             console.print(f"  {stage} {side}s (HS {codes}): {_leaders(rows)}", highlight=False)
     for note in profile.notes:
         console.print(f"[dim]note: {note}[/]")
+
+
+_FORMULA = ("=", "+", "-", "@")
+
+
+def escape_formula(value: Any) -> Any:
+    """Prefix text that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``)."""
+    return "'" + value if isinstance(value, str) and value.startswith(_FORMULA) else value
+
+
+def to_xlsx(tables: dict[str, pd.DataFrame], path: Any) -> None:
+    """Write one sheet per table (names cut to Excel's 31 characters), text cells escaped."""
+    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+        for name, frame in tables.items():
+            safe = frame.copy()
+            for column in safe.columns[safe.dtypes.astype(str).isin(["object", "string",
+                                                                       "str"])]:
+                safe[column] = safe[column].map(escape_formula)
+            safe.to_excel(writer, sheet_name=name[:31], index=False)
