@@ -18,14 +18,15 @@ from minsec import checks, store
 from minsec.countries import resolve
 from minsec.errors import MinsecError
 from minsec.profile import profile_many
-from minsec.render import print_profile, print_table, to_csv, to_json
+from minsec.render import print_assessment, print_profile, print_table, to_csv, to_json
 
 app = typer.Typer(help="Critical-minerals supply security from official data.",
                   no_args_is_help=True, pretty_exceptions_enable=False, add_completion=False)
 data = typer.Typer(help="Fill, build and inspect the store of official data.",
                    no_args_is_help=True)
 app.add_typer(data, name="data")
-out, err = Console(), Console(stderr=True)
+# A pipe or a log gets 120 columns (rich would assume 80); a terminal its own width.
+out, err = Console(width=None if sys.stdout.isatty() else 120), Console(stderr=True)
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -185,3 +186,158 @@ def minerals_cmd(
         sys.stdout.write(table.to_csv(index=False))
     else:
         print_table(out, table[["id", "name", "name_ko", "symbol", "group"]], "Minerals")
+
+
+class Report(StrEnum):
+    """Output formats of the assessment views."""
+
+    table = "table"
+    json = "json"
+    csv = "csv"
+    xlsx = "xlsx"
+
+
+def _emit(tables: dict[str, Any], fmt: Report, out_path: Path | None, title: str,
+          store_path: Path | None) -> None:
+    """Write the views' tables in the chosen format (xlsx adds a sheet of sources)."""
+    import pandas as pd
+
+    from minsec.render import to_xlsx
+
+    if fmt is Report.xlsx:
+        path = out_path or Path(f"{title}.xlsx")
+        to_xlsx({**tables, "sources": store.status(store_path, files=True)}, path)
+        out.print(f"wrote {path}")
+    elif fmt is Report.json:
+        text = to_json(tables) + "\n"
+        path_or_stdout(text, out_path)
+    elif fmt is Report.csv:
+        text = to_csv(tables) if len(tables) > 1 else next(iter(tables.values())).to_csv(
+            index=False)
+        path_or_stdout(text, out_path)
+    else:
+        for name, frame in tables.items():
+            assert isinstance(frame, pd.DataFrame)
+            print_table(out, frame, name)
+
+
+def path_or_stdout(text: str, path: Path | None) -> None:
+    """Write ``text`` to ``path``, or to standard output."""
+    if path is None:
+        sys.stdout.write(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+        out.print(f"wrote {path}")
+
+
+def _inputs(store_path: Path | None, importers: list[str]) -> tuple[Any, list[str]]:
+    from minsec import assessment
+
+    codes = [resolve(i) for i in importers]
+    with _progress() as bar:
+        bar.add_task("reading the store", total=None)
+        inputs = assessment.load(store_path)
+    known = set(inputs.mineral_trade["importer"]) | {"EU27"}
+    if unknown := [c for c in codes if c not in known]:
+        raise MinsecError(f"no imports recorded in BACI for {', '.join(unknown)}")
+    return inputs, codes
+
+
+def _year(inputs: Any, year: int | None) -> int:
+    from minsec import assessment
+
+    latest = assessment.default_year(inputs)
+    if year is not None and not 1995 <= year <= latest:
+        raise MinsecError(f"--year {year}: the trade data cover 1995-{latest}")
+    return latest if year is None else year
+
+
+ImporterOpt = Annotated[str, typer.Option(help="Importer: ISO3, a name, or EU27.")]
+OutOpt = Annotated[Path | None, typer.Option("--out", help="Write to this file.")]
+
+
+@app.command("assess")
+@handled
+def assess_cmd(
+    importer: ImporterOpt = "KOR",
+    year: Annotated[int | None, typer.Option(help="Year (default: latest trade year).")]
+    = None,
+    method: Annotated[list[str] | None, typer.Option(help="Indicator families (default all): "
+                      "concentration, imports, geopolrisk, eu_crm, usgs, early_warning.")] = None,
+    all_minerals: Annotated[bool, typer.Option("--all", help="Also unlisted minerals.")]
+    = False,
+    fmt: Annotated[Report, typer.Option("--format")] = Report.table,
+    out_path: OutOpt = None,
+    store_path: StoreOpt = None,
+) -> None:
+    """One row per mineral: every indicator, the lists it is on, data years, a ranking."""
+    from minsec import assessment
+
+    if unknown := sorted(set(method or []) - set(assessment.METHODS)):
+        raise MinsecError(f"unknown --method {', '.join(unknown)}; choose from "
+                          f"{', '.join(assessment.METHODS)}")
+    inputs, (code,) = _inputs(store_path, [importer])
+    chosen = _year(inputs, year)
+    table = assessment.assess(inputs, code, chosen, method or assessment.METHODS,
+                              listed_only=not all_minerals)
+    title = f"assessment-{code}-{chosen}"
+    if fmt is Report.table:
+        print_assessment(out, table, f"{code} {chosen}: minerals ranked by risk_score "
+                         "(json/csv/xlsx carry every column, data year and basis)")
+    else:
+        _emit({"assessment": table}, fmt, out_path, title, store_path)
+
+
+@app.command("trend")
+@handled
+def trend_cmd(
+    mineral: Annotated[str, typer.Argument(help="Mineral id or name.")],
+    importer: ImporterOpt = "KOR",
+    fmt: Annotated[Report, typer.Option("--format")] = Report.table,
+    out_path: OutOpt = None,
+    store_path: StoreOpt = None,
+) -> None:
+    """The indicators of one mineral for one importer, year by year."""
+    from minsec import assessment
+    from minsec.reference import mineral_id
+
+    mid = mineral_id(mineral)
+    inputs, (code,) = _inputs(store_path, [importer])
+    table = assessment.trend(inputs, mid, code)
+    if table.empty:
+        raise MinsecError(f"no indicator of {mid} for {code} in any year")
+    if fmt is Report.table:
+        cols = ["year", "mining_hhi", "refining_hhi", "top_supplier", "top_supplier_share",
+                "china_share", "import_reliance", "gpr_score", "mbi", "band"]
+        print_table(out, table.reindex(columns=cols), f"{mid} · {code}")
+    else:
+        _emit({"trend": table}, fmt, out_path, f"trend-{mid}-{code}", store_path)
+
+
+@app.command("compare")
+@handled
+def compare_cmd(
+    importers: Annotated[str, typer.Option(help="Comma-separated importers.")]
+    = "KOR,JPN,USA,DEU",
+    year: Annotated[int | None, typer.Option(help="Year (default: latest trade year).")]
+    = None,
+    mineral: Annotated[list[str] | None, typer.Option(help="Only these minerals.")] = None,
+    fmt: Annotated[Report, typer.Option("--format")] = Report.table,
+    out_path: OutOpt = None,
+    store_path: StoreOpt = None,
+) -> None:
+    """Importers side by side, one row per importer and mineral."""
+    from minsec import assessment
+    from minsec.reference import mineral_id
+
+    minerals = [mineral_id(m) for m in mineral or []]
+    inputs, codes = _inputs(store_path, [i.strip() for i in importers.split(",") if i.strip()])
+    chosen = _year(inputs, year)
+    table = assessment.compare(inputs, codes, chosen, minerals or None)
+    if fmt is Report.table:
+        cols = ["mineral", "importer", "rank", "top_supplier", "top_supplier_share",
+                "china_share", "import_reliance", "gpr_score", "risk_score"]
+        print_table(out, table[cols], f"{' vs '.join(codes)} · {chosen}")
+    else:
+        _emit({"compare": table}, fmt, out_path, f"compare-{'-'.join(codes)}-{chosen}",
+              store_path)

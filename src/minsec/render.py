@@ -130,3 +130,52 @@ def to_xlsx(tables: dict[str, pd.DataFrame], path: Any) -> None:
                                                                        "str"])]:
                 safe[column] = safe[column].map(escape_formula)
             safe.to_excel(writer, sheet_name=name[:31], index=False)
+
+
+def _pct(value: Any) -> str:
+    return "" if value is None or pd.isna(value) else f"{100 * float(value):.0f}%"
+
+
+def _num(value: Any, digits: int = 2) -> str:
+    return "" if value is None or pd.isna(value) else f"{float(value):.{digits}f}"
+
+
+def _lists(labels: Any) -> str:
+    """``KR33 KR10 US22 EU34 EU17`` as ``KS U ES`` for a narrow terminal."""
+    have = set(str(labels or "").split())
+    kr = "KS" if "KR10" in have else ("K" if "KR33" in have else "")
+    eu = "ES" if "EU17" in have else ("E" if "EU34" in have else "")
+    return " ".join(x for x in (kr, "U" if have & {"US22", "US25"} else "", eu) if x)
+
+
+def _value(x: Any) -> float:
+    return -1.0 if x is None or pd.isna(x) else float(x)
+
+
+def print_assessment(console: Console, table: pd.DataFrame, title: str) -> None:
+    """The assessment's headline columns for a terminal; every column is in json/csv/xlsx."""
+    needed = ["mining_hhi", "refining_hhi", "mining_top1_country", "mining_top1_share",
+              "refining_top1_country", "refining_top1_share", "top_supplier",
+              "top_supplier_share", "china_share", "import_reliance", "gpr_score",
+              "usgs_supply_risk", "mbi", "band", "lists"]
+    table = table.reindex(columns=[*table.columns, *(c for c in needed if c not in table)])
+    view = Table(title=title, title_justify="left", box=None, padding=(0, 1))
+    for name in ("#", "mineral", "lists", "producer", "supplier", "CN", "NIR", "GPR", "USGS",
+                 "MBI band", "risk"):
+        view.add_column(name, justify="left" if name in ("mineral", "lists", "MBI band")
+                        else "right", no_wrap=True)
+    for r in table.to_dict("records"):
+        stage = "refining" if _value(r["refining_hhi"]) >= _value(r["mining_hhi"]) else "mining"
+        producer, supplier = r[f"{stage}_top1_country"], r["top_supplier"]
+        view.add_row(
+            "" if pd.isna(r["rank"]) else str(r["rank"]), r["mineral"], _lists(r["lists"]),
+            "" if pd.isna(producer) else f"{producer} {_pct(r[f'{stage}_top1_share'])}",
+            "" if pd.isna(supplier) else f"{supplier} {_pct(r['top_supplier_share'])}",
+            _pct(r["china_share"]), _pct(r["import_reliance"]), _num(r["gpr_score"]),
+            _num(r["usgs_supply_risk"]), "" if pd.isna(r["mbi"]) else str(r["band"]),
+            _num(r["risk_score"]))
+    console.print(view)
+    console.print("lists: K/KS Korea critical/strategic 2023, U US 2022 or 2025, E/ES EU CRMA "
+                  "critical/strategic; producer: top producer of the more concentrated stage; "
+                  "CN: China's share of imports; NIR: import reliance; GPR: GeoPolRisk score; "
+                  "USGS: USGS-style supply risk (ours); MBI: early-warning band", style="dim")

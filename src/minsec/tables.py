@@ -86,3 +86,10 @@ def eu_crm(table: str, store: Path | None = None) -> pd.DataFrame:
     if not table.startswith("eu_crm_"):
         raise ValueError(f"not an EU CRM table: {table}")
     return query(f'SELECT * FROM "{table}"', store=store)
+
+
+def region_members(grouping: str, store: Path | None = None) -> list[str]:
+    """ISO3 codes of a grouping's members (e.g. ``eu27``, ``southeast_asia``)."""
+    rows = query("SELECT DISTINCT country FROM region WHERE grouping = ? ORDER BY 1", [grouping],
+                 store)
+    return rows["country"].tolist()
