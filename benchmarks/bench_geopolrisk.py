@@ -1,4 +1,6 @@
-"""Benchmark: GeoPolRisk for all importers x materials x years, minsec against geopolrisk-py.
+"""Benchmark: GeoPolRisk and import structure for all importers x materials x years.
+
+minsec against geopolrisk-py 2.0.1, in the same run.
 
 minsec: ``load_inputs`` (the store reads) and ``compute`` (everything else) timed apart,
 medians of ``--runs``. The peer, when a Python with geopolrisk-py 2.0.1 is found (``--peer``,
@@ -22,7 +24,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from minsec import tables
 from minsec.indicators import geopolrisk as G
+from minsec.indicators import imports as I
 
 PEER_PYTHON = "/tmp/venv-gpr/bin/python"
 PEER_CALL = ([2021, 2022, 2023, 2024], ["Rep. of Korea", "USA", "Japan", "Germany"],
@@ -68,6 +72,22 @@ def bench_minsec(store: Path, runs: int) -> tuple[float, float, int]:
     return median(load), median(compute), rows
 
 
+def bench_imports(store: Path, runs: int) -> tuple[float, float, int]:
+    """Median load and compute seconds of the import structure of every importer."""
+    load, compute, rows = [], [], 0
+    for _ in range(runs):
+        t = time.perf_counter()
+        trade, members = tables.mineral_trade(store), tables.membership(store)
+        load.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        rows = len(I.import_structure(trade, members))
+        compute.append(time.perf_counter() - t)
+    print(f"imports load       : {median(load):7.3f} s   runs {listed(load)}")
+    print(f"imports compute    : {median(compute):7.3f} s   runs {listed(compute)} for {rows} "
+          "importer x mineral x stage x year rows")
+    return median(load), median(compute), rows
+
+
 def bench_peer(python: str, runs: int) -> dict | None:
     """The peer's timings from a subprocess, or None when it cannot run."""
     if not Path(python).exists():
@@ -102,6 +122,9 @@ def main() -> None:
     store = Path(os.environ["MINSEC_STORE"])
     print(f"cpus={os.cpu_count()} store={store} (medians)")
     load, compute, rows = bench_minsec(store, args.runs)
+    i_load, i_compute, _ = bench_imports(store, args.runs)
+    print(f"GeoPolRisk + imports, load + compute: {load + compute + i_load + i_compute:.3f} s "
+          "(target <= 3 s)")
     peer = bench_peer(args.peer, args.peer_runs)
     if peer is None:
         return

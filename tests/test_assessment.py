@@ -1,0 +1,129 @@
+"""The assessment views on the real store: rankings, data years, bases, and no silent zeros."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from minsec import assessment
+from minsec.cli import app
+
+
+@pytest.fixture(scope="module")
+def inputs(built: Path) -> assessment.Inputs:
+    return assessment.load(built)
+
+
+@pytest.fixture(scope="module")
+def korea(inputs: assessment.Inputs) -> pd.DataFrame:
+    return assessment.assess(inputs, "KOR", 2023).set_index("mineral")
+
+
+def test_every_listed_mineral_has_its_lists_and_a_rank(korea: pd.DataFrame) -> None:
+    assert korea["lists"].notna().all()
+    strategic = {"lithium", "nickel", "cobalt", "manganese", "graphite"}
+    assert strategic <= set(korea.index)
+    assert korea.loc["graphite", "lists"] == "KR33 KR10 US22 US25 EU34 EU17"
+    ranked = korea[korea["risk_inputs"] > 0]
+    assert ranked["rank"].notna().all() and ranked["rank"].is_monotonic_increasing
+    assert korea.loc[korea["risk_inputs"] == 0, "rank"].isna().all()
+
+
+def test_gallium_ranks_high_for_korea(korea: pd.DataFrame) -> None:
+    # USGS MCS 2024: China 98% of primary gallium; MOTIE/KOMIR: Korea 98% from China (2024).
+    assert korea.loc["gallium", "rank"] <= 3
+    assert korea.loc["gallium", "refining_top1_country"] == "CHN"
+    assert korea.loc["gallium", "import_basis"] == "curated"
+    assert korea.loc["gallium", "import_year"] == 2024  # the curated figure's own year
+
+
+def test_graphite_dependence_on_china(korea: pd.DataFrame) -> None:
+    # BACI HS92 2023, 250410: 100,829 of 103,836 kUSD from China (SOURCES.md §9 spot check);
+    # KOMIR reports 97% for natural graphite.
+    row = korea.loc["graphite"]
+    assert row["import_stage"] == "mining" and row["import_year"] == 2023
+    assert row["china_share"] == pytest.approx(0.971, abs=0.005)
+    assert row["mining_year"] == 2023 and row["mining_source"] == "mcs2024"
+
+
+def test_data_years_never_exceed_the_year_asked(korea: pd.DataFrame) -> None:
+    for column in ("mining_year", "refining_year", "gpr_year", "eu_year", "usgs_year",
+                   "mbi_year"):
+        assert (korea[column].dropna() <= 2023).all(), column
+
+
+def test_missing_trade_stays_missing(inputs: assessment.Inputs) -> None:
+    japan = assessment.assess(inputs, "JPN", 2023).set_index("mineral")
+    gallium = japan.loc["gallium"]
+    assert gallium["import_basis"].startswith("missing: ")  # the concordance's gap note
+    assert pd.isna(gallium["top_supplier_share"]) and pd.isna(gallium["china_share"])
+
+
+def test_usa_reliance_is_usgs_published(inputs: assessment.Inputs) -> None:
+    # USGS MCS 2024 Fig. 2: net import reliance 100% for gallium, graphite, indium (2023).
+    usa = assessment.assess(inputs, "USA", 2023).set_index("mineral")
+    for mineral in ("gallium", "graphite", "indium"):
+        assert usa.loc[mineral, "import_reliance"] == 1.0
+        assert usa.loc[mineral, "reliance_basis"] == "USGS MCS net import reliance"
+
+
+def test_eu27_bloc(inputs: assessment.Inputs) -> None:
+    eu = assessment.assess(inputs, "EU27", 2023, methods=("imports", "geopolrisk"))
+    graphite = eu.set_index("mineral").loc["graphite"]
+    assert graphite["top_supplier"] == "CHN"
+    assert 0 < graphite["gpr_score"] < 1
+
+
+def test_trend_covers_the_years(inputs: assessment.Inputs) -> None:
+    table = assessment.trend(inputs, "graphite", "KOR").set_index("year")
+    assert table.index.min() == 1995 and table.index.max() == 2024
+    assert table.loc[2023, "china_share"] == pytest.approx(0.967, abs=0.005)
+    assert table.loc[2018:2024, "gpr_score"].notna().all()
+
+
+def run(store: Path, *args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(app, [*args, "--store", str(store)])
+    return result.exit_code, result.stdout if result.exit_code == 0 else result.output
+
+
+def test_cli_assess_formats(built: Path, tmp_path: Path) -> None:
+    code, output = run(built, "assess", "--importer", "Korea", "--year", "2023")
+    assert code == 0, output
+    assert "gallium" in output and "KS U ES" in output
+    code, output = run(built, "assess", "--year", "2023", "--format", "json",
+                       "--method", "imports")
+    assert code == 0, output
+    rows = json.loads(output)["assessment"]
+    assert {"top_supplier_share", "import_basis", "risk_score"} <= set(rows[0])
+    path = tmp_path / "a.xlsx"
+    code, output = run(built, "assess", "--format", "xlsx", "--out", str(path))
+    assert code == 0, output
+    assert openpyxl.load_workbook(path).sheetnames == ["assessment", "sources"]
+
+
+def test_cli_compare_and_trend(built: Path) -> None:
+    code, output = run(built, "compare", "--importers", "KOR,JPN", "--mineral", "graphite",
+                       "--format", "csv")
+    assert code == 0, output
+    assert output.splitlines()[0].startswith("importer,mineral")
+    assert len(output.strip().splitlines()) == 3
+    code, output = run(built, "trend", "nikel", "--importer", "KOR")
+    assert code == 1 and "did you mean nickel?" in output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [(["assess", "--importer", "Atlantis"], "unknown country 'Atlantis'"),
+     (["assess", "--year", "1900"], "--year 1900: the trade data cover 1995-2024"),
+     (["assess", "--method", "astrology"], "unknown --method astrology"),
+     (["compare", "--importers", "KOR,ATA"], "no imports recorded in BACI for ATA")],
+)
+def test_cli_mistakes(built: Path, args: list[str], message: str) -> None:
+    code, output = run(built, *args)
+    assert code == 1 and message in output
+    assert len(output.strip().splitlines()) == 1
