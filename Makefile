@@ -15,6 +15,7 @@ $(BIN)/minsec: pyproject.toml
 
 run: $(BIN)/minsec
 	$(BIN)/minsec data build
+	$(BIN)/minsec assess --importer KOR
 	$(BIN)/minsec profile --list kr_strategic_2023 --importer KOR
 
 test: $(BIN)/minsec
@@ -24,6 +25,7 @@ test: $(BIN)/minsec
 
 bench: $(BIN)/minsec
 	$(BIN)/python benchmarks/bench_build.py
+	$(BIN)/python benchmarks/bench_geopolrisk.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
