@@ -1,0 +1,60 @@
+"""What the draws came to: a tidy table per draw and a summary per mineral."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from minsec.scenarios.model import Array, Baseline, Outcome
+
+MEASURES = ("unmet", "days_short", "min_stock", "released", "price_jump", "loss")
+
+
+def draws_table(outcome: Outcome, baseline: Baseline) -> pd.DataFrame:
+    """One row per draw and mineral: ``draw, mineral`` and the :class:`Outcome` measures."""
+    n, m = outcome.unmet.shape
+    frame = pd.DataFrame({"draw": np.repeat(np.arange(n), m),
+                          "mineral": np.tile(np.array(baseline.minerals, dtype=object), n)})
+    for name in MEASURES:
+        frame[name] = getattr(outcome, name).reshape(-1)
+    return frame
+
+
+def cvar(values: Array, level: float = 0.95) -> Array:
+    """Conditional value at risk: the mean of the worst ``1 - level`` of the draws, per column.
+
+    ``CVaR_a = E[X | X >= VaR_a]`` over axis 0 (Rockafellar & Uryasev, 2000).
+    """
+    var = np.quantile(values, level, axis=0)
+    tail = values >= var
+    return np.asarray((values * tail).sum(axis=0) / np.maximum(tail.sum(axis=0), 1))
+
+
+def summary(outcome: Outcome, baseline: Baseline) -> pd.DataFrame:
+    """Per mineral: the odds of a shortfall, its size, its duration, stock, price and loss.
+
+    ``p_shortfall = P(unmet > 0)``; unmet demand in t and in % of annual demand (mean, P95,
+    CVaR95); days short (mean, P95); the lowest stock level (median and P5 over draws); the
+    price jump (median, P95); the expected and P95 loss in USD.
+    """
+    demand = np.where(baseline.demand > 0, baseline.demand, np.nan)
+    unmet = outcome.unmet
+    return pd.DataFrame({
+        "mineral": baseline.minerals,
+        "basis": baseline.basis,
+        "demand_t": baseline.demand,
+        "p_shortfall": (unmet > 1e-9).mean(axis=0),
+        "unmet_mean_t": unmet.mean(axis=0),
+        "unmet_p95_t": np.quantile(unmet, 0.95, axis=0),
+        "unmet_cvar95_t": cvar(unmet),
+        "unmet_mean_pct": 100 * unmet.mean(axis=0) / demand,
+        "unmet_p95_pct": 100 * np.quantile(unmet, 0.95, axis=0) / demand,
+        "days_short_mean": outcome.days_short.mean(axis=0),
+        "days_short_p95": np.quantile(outcome.days_short, 0.95, axis=0),
+        "min_stock_median_t": np.median(outcome.min_stock, axis=0),
+        "min_stock_p5_t": np.quantile(outcome.min_stock, 0.05, axis=0),
+        "price_jump_median": np.median(outcome.price_jump, axis=0),
+        "price_jump_p95": np.quantile(outcome.price_jump, 0.95, axis=0),
+        "loss_mean_usd": outcome.loss.mean(axis=0),
+        "loss_p95_usd": np.quantile(outcome.loss, 0.95, axis=0),
+    })
