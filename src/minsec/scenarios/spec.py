@@ -1,0 +1,373 @@
+"""What a disruption scenario says, validated and frozen: events, stockpile policy, run settings.
+
+Read from YAML with ``yaml.safe_load`` only (a ``!!python/...`` tag is refused, never run). Every
+validation error becomes one :class:`~minsec.errors.MinsecError` line naming the file, the line
+and the field, e.g. ``x.yaml:7: events[0].magnitude.high: must be ≤ 1 (got 1.5)``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from difflib import get_close_matches
+from pathlib import Path
+from typing import Annotated, Any, Literal, Self, get_args, get_origin
+
+import numpy as np
+import yaml
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from minsec.countries import AGGREGATES, resolve
+from minsec.errors import MinsecError
+from minsec.reference import mineral_id
+from minsec.scenarios.model import Policy
+
+KOREA_STOCKPILE_DAYS = 54.0  # 2023 rare-metal stockpile, target 100 by 2031 (facts.md §2.2)
+KOREA_RELEASE_LAG_DAYS = 8.0  # 'swift release' to firms within 8 days (facts.md §2.2)
+# Ours: a short-run price elasticity of demand for a metal (Δq/q = ε Δp/p), in the -0.1..-0.5
+# range usual for metals; the USGS 2025 method uses per-commodity values not in the fact pack.
+DEFAULT_ELASTICITY = -0.3
+DEFAULT_SEED = 20230801  # any fixed number: the day China's first control (Ga/Ge) took effect
+_TAGS = {"fixed", "per_mineral", "group", "importers"}  # union branch names, not fields
+
+
+def _named(lookup: Callable[[str], str]) -> Callable[[Any], str]:
+    """A validator for names given by people: ``lookup``'s error becomes the field's error."""
+    def check(value: Any) -> str:
+        if not isinstance(value, str):
+            quote = "; YAML reads yes/no/on/off/NO as booleans: quote it" * isinstance(value, bool)
+            raise ValueError(f"must be a name or code (got {value!r}{quote})")
+        try:
+            return lookup(value)
+        except MinsecError as exc:
+            raise ValueError(str(exc)) from None
+    return check
+
+
+def _not_aggregate(code: str) -> str:
+    if code in AGGREGATES:
+        raise ValueError(f"{code} is an aggregate ({AGGREGATES[code]}), not a country")
+    return code
+
+
+def _url(value: Any) -> str:
+    if not isinstance(value, str) or not re.fullmatch(r"https?://\S+", value):
+        raise ValueError(f"must be a URL starting with http:// or https:// (got {value!r})")
+    return value
+
+
+def _importers(value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    if near := get_close_matches(value, get_args(TargetGroup), n=1, cutoff=0.7):
+        raise ValueError(f"must be {', '.join(get_args(TargetGroup))} or a list of importers "
+                         f"(got {value!r}; did you mean {near[0]}?)")
+    return [value]
+
+
+def _non_empty(items: tuple[Any, ...]) -> tuple[Any, ...]:
+    if not items:
+        raise ValueError("needs at least one item")
+    return items
+
+
+TargetGroup = Literal["all", "non_partners", "partners"]
+Iso3 = Annotated[str, BeforeValidator(_named(resolve)), AfterValidator(_not_aggregate)]
+MineralId = Annotated[str, BeforeValidator(_named(mineral_id))]
+Url = Annotated[str, BeforeValidator(_url)]
+NonNegative = Annotated[float, Field(ge=0)]
+Negative = Annotated[float, Field(lt=0)]
+Countries = Annotated[tuple[Iso3, ...], AfterValidator(_non_empty)]
+
+
+_PICK = Discriminator(lambda v: "per_mineral" if isinstance(v, Mapping) else "fixed")
+# Unions validated on one branch only (picked by the discriminator), so an error stays single.
+PerMineral = Annotated[Annotated[NonNegative, Tag("fixed")]
+                       | Annotated[dict[MineralId, NonNegative], Tag("per_mineral")], _PICK]
+Elasticity = Annotated[Annotated[Negative, Tag("fixed")]
+                       | Annotated[dict[MineralId, Negative], Tag("per_mineral")], _PICK]
+Targets = Annotated[Annotated[TargetGroup, Tag("group")]
+                    | Annotated[Countries, BeforeValidator(_importers), Tag("importers")],
+                    Discriminator(lambda v: "group" if v in get_args(TargetGroup) else "importers")]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Distribution(_Frozen):
+    """A range sampled uniformly by the engine; ``low == high`` is a fixed value.
+
+    YAML may give ``{low: 0.3, high: 0.8}``, ``[0.3, 0.8]`` or one number (fixed).
+    """
+
+    low: float
+    high: float
+
+    @model_validator(mode="before")
+    @classmethod
+    def _short_forms(cls, data: Any) -> Any:
+        if isinstance(data, Distribution):
+            return {"low": data.low, "high": data.high}
+        if isinstance(data, int | float) and not isinstance(data, bool):
+            return {"low": data, "high": data}
+        if isinstance(data, list | tuple) and len(data) == 2:
+            return {"low": data[0], "high": data[1]}
+        return data
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if self.high < self.low:
+            raise ValueError(f"high ({self.high}) must be ≥ low ({self.low})")
+        return self
+
+    @property
+    def fixed(self) -> bool:
+        """Whether the range is a single value."""
+        return self.low == self.high
+
+
+class Magnitude(Distribution):
+    """Fraction of the exporter's exports to the targets that is withheld, 0..1."""
+
+    low: float = Field(ge=0, le=1)
+    high: float = Field(ge=0, le=1)
+
+
+class StartDay(Distribution):
+    """Day of the horizon the cut starts on, ≥ 0 (day 0 = the start of the horizon)."""
+
+    low: float = Field(ge=0)
+    high: float = Field(ge=0)
+
+
+class Duration(Distribution):
+    """Days the cut lasts, ≥ 1."""
+
+    low: float = Field(ge=1)
+    high: float = Field(ge=1)
+
+
+class Event(_Frozen):
+    """One exporter decision: who cuts which minerals, at which stage, how much, to whom, when.
+
+    Give ``magnitude`` (fraction withheld) or ``quota_t`` (an annual export quota in t; the
+    engine cuts ``1 - quota_t / exports``, floored at 0), never both. ``targets``: all
+    destinations, the MSP partners, the non-partners, or a list of importers (ISO3).
+    """
+
+    id: str | None = None
+    exporters: Countries
+    minerals: Annotated[tuple[MineralId, ...], AfterValidator(_non_empty)]
+    stage: Literal["mining", "refining", "all"] = "all"
+    magnitude: Magnitude | None = None
+    quota_t: NonNegative | None = None
+    targets: Targets = "all"
+    start_day: StartDay = StartDay(low=0, high=0)
+    duration_days: Duration
+    probability: Annotated[float, Field(ge=0, le=1)] = 1.0
+    source: Url | None = None
+
+    @model_validator(mode="after")
+    def _one_size(self) -> Self:
+        if (self.magnitude is None) == (self.quota_t is None):
+            raise ValueError("give either magnitude (a fraction) or quota_t (t/yr), not "
+                             f"{'both' if self.quota_t is not None else 'neither'}")
+        return self
+
+
+class StockpilePolicy(_Frozen):
+    """Days of cover held at day 0, the lag before release, the release rate.
+
+    Defaults are Korea's: 54 days of demand, released to firms within 8 days (facts.md §2.2,
+    [K-yonhap] https://m-en.yna.co.kr/view/AEN20230227003300320 and [K-motie]). The release
+    rate is ours: up to a full day's demand per day. With a dict, unlisted minerals hold no
+    stock.
+    """
+
+    days_of_cover: PerMineral = KOREA_STOCKPILE_DAYS
+    release_lag_days: NonNegative = KOREA_RELEASE_LAG_DAYS
+    release_rate: Annotated[float, Field(gt=0)] = 1.0
+
+    def days_for(self, mineral: str) -> float:
+        """Days of cover of one mineral."""
+        if isinstance(self.days_of_cover, Mapping):
+            return float(self.days_of_cover.get(mineral, 0.0))
+        return float(self.days_of_cover)
+
+    def policy(self, minerals: tuple[str, ...]) -> Policy:
+        """The engine's :class:`~minsec.scenarios.model.Policy` for these minerals."""
+        days = np.array([self.days_for(m) for m in minerals], dtype=np.float64)
+        return Policy(days, self.release_lag_days, self.release_rate)
+
+
+class Scenario(_Frozen):
+    """A disruption scenario: the events, the importer and its stockpile, the run settings."""
+
+    id: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
+    name: str
+    description: str = ""
+    importer: Iso3 = "KOR"
+    events: tuple[Event, ...]
+    stockpile: StockpilePolicy = StockpilePolicy()
+    elasticity: Elasticity = DEFAULT_ELASTICITY
+    value_at_risk: dict[MineralId, NonNegative] = {}  # USD/t overrides of the engine defaults
+    horizon_days: Annotated[int, Field(ge=1, le=3650)] = 365
+    draws: Annotated[int, Field(ge=1, le=1_000_000)] = 10_000
+    seed: Annotated[int, Field(ge=0)] = DEFAULT_SEED
+    sources: tuple[Url, ...] = ()
+
+    @field_validator("events")
+    @classmethod
+    def _named_once(cls, events: tuple[Event, ...]) -> tuple[Event, ...]:
+        """At least one event, ids unique; two events may cut one exporter and mineral."""
+        ids = [e.id for e in _non_empty(events) if e.id is not None]
+        if dupes := sorted({i for i in ids if ids.count(i) > 1}):
+            raise ValueError(f"event id {dupes[0]!r} is used twice")
+        return events
+
+    @property
+    def minerals(self) -> tuple[str, ...]:
+        """The minerals any event touches, in order of first mention."""
+        return tuple(dict.fromkeys(m for e in self.events for m in e.minerals))
+
+    def elasticity_of(self, mineral: str) -> float:
+        """Price elasticity of demand of one mineral (the default where not overridden)."""
+        if isinstance(self.elasticity, Mapping):
+            return float(self.elasticity.get(mineral, DEFAULT_ELASTICITY))
+        return float(self.elasticity)
+
+    def replace(self, **changes: Any) -> Scenario:
+        """A validated copy with some top-level fields changed (e.g. ``draws=1000``)."""
+        return parse({**self.model_dump(mode="json"), **changes}, f"scenario {self.id}")
+
+    def with_policy(self, days: float | Mapping[str, float] | None = None,
+                    lag: float | None = None, rate: float | None = None) -> Scenario:
+        """A copy with another stockpile policy (unchanged where ``None``), for comparisons."""
+        change = {"days_of_cover": days, "release_lag_days": lag, "release_rate": rate}
+        stockpile = {**self.stockpile.model_dump(mode="json"),
+                     **{k: v for k, v in change.items() if v is not None}}
+        return self.replace(stockpile=stockpile)
+
+
+def parse(data: Any, where: str = "<scenario>", text: str | None = None) -> Scenario:
+    """Validate plain data as a :class:`Scenario`; an error names ``where`` and the field."""
+    if not isinstance(data, Mapping):
+        got = "nothing" if data is None else type(data).__name__
+        raise MinsecError(f"{where}: a scenario is a mapping of fields (got {got})")
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        errors = exc.errors(include_url=False)
+        first = errors[0]
+        line = _line(text, first["loc"]) if text is not None else None
+        more = f" (+{len(errors) - 1} more)" if len(errors) > 1 else ""
+        at = f"{where}:{line}" if line else where
+        raise MinsecError(f"{at}: {_field(first['loc'])}: {_message(first)}{more}") from None
+
+
+def load(source: str | Path | Mapping[str, Any]) -> Scenario:
+    """A scenario from a YAML file, YAML text or a mapping; errors as one line each."""
+    if isinstance(source, Mapping):
+        return parse(source)
+    path = Path(source) if isinstance(source, Path) or (
+        "\n" not in source and (source.endswith((".yaml", ".yml")) or Path(source).is_file())
+    ) else None
+    if path is not None and not path.is_file():
+        raise MinsecError(f"{path}: no such scenario file")
+    text = path.read_text(encoding="utf-8") if path is not None else str(source)
+    where = str(path) if path is not None else "<text>"
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        at = f"{where}:{mark.line + 1}" if mark is not None else where
+        problem = str(getattr(exc, "problem", None) or exc)
+        if tag := re.search(r"tag '([^']*)'", problem):
+            raise MinsecError(f"{at}: YAML tag {tag.group(1).replace('tag:yaml.org,2002:', '!!')}"
+                              " is not allowed: scenario files are plain data") from None
+        raise MinsecError(f"{at}: not valid YAML: {problem}") from None
+    return parse(data, where, text)
+
+
+def dump(scenario: Scenario) -> str:
+    """The scenario as YAML, every field written out; ``load(dump(s)) == s``."""
+    return yaml.safe_dump(scenario.model_dump(mode="json"), sort_keys=False, allow_unicode=True)
+
+
+def _field(loc: tuple[int | str, ...]) -> str:
+    path = ""
+    for part in loc:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        elif part not in _TAGS and part != "[key]":
+            path += f".{part}" if path else part
+    return path or "scenario"
+
+
+_BOUNDS = {"greater_than_equal": ("≥", "ge"), "greater_than": (">", "gt"),
+           "less_than_equal": ("≤", "le"), "less_than": ("<", "lt")}
+
+
+def _message(error: Any) -> str:
+    kind, ctx, got = error["type"], error.get("ctx", {}), error.get("input")
+    if kind in _BOUNDS:
+        sign, key = _BOUNDS[kind]
+        return f"must be {sign} {ctx[key]:g} (got {got!r})"
+    if kind == "extra_forbidden":
+        allowed = _allowed(error["loc"])
+        near = get_close_matches(str(error["loc"][-1]), allowed, n=1)
+        hint = f"did you mean {near[0]}?" if near else f"allowed: {', '.join(allowed)}"
+        return f"unknown key; {hint}"
+    if kind == "missing":
+        return "required"
+    if kind == "value_error":
+        return str(ctx.get("error", error["msg"]))
+    if kind == "literal_error":
+        return f"must be one of {ctx['expected']} (got {got!r})"
+    return f"{error['msg'][0].lower()}{error['msg'][1:]} (got {got!r})"
+
+
+def _allowed(loc: tuple[int | str, ...]) -> list[str]:
+    """The field names of the model an unknown key sits in."""
+    model: Any = Scenario
+    for part in loc[:-1]:
+        if isinstance(part, str) and part not in _TAGS and part in model.model_fields:
+            kinds = [model.model_fields[part].annotation]
+            model = next((t for t in _types(kinds) if isinstance(t, type) and get_origin(t) is None
+                          and issubclass(t, BaseModel)), model)
+    return list(model.model_fields)
+
+
+def _types(kinds: list[Any]) -> list[Any]:
+    return [t for k in kinds for t in [k, *_types(list(get_args(k)))]]
+
+
+def _line(text: str, loc: tuple[int | str, ...]) -> int | None:
+    """1-based line of the YAML node at ``loc`` (or of its nearest ancestor)."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return None
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            found = next((v for k, v in node.value if k.value == str(part)), None)
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+            found = node.value[part] if part < len(node.value) else None
+        else:
+            found = None
+        if found is None:
+            break
+        node = found
+    return node.start_mark.line + 1 if node is not None else None
