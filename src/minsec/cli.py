@@ -19,12 +19,14 @@ from minsec.countries import resolve
 from minsec.errors import MinsecError
 from minsec.profile import profile_many
 from minsec.render import print_assessment, print_profile, print_table, to_csv, to_json
+from minsec.scenario_cli import SUMMARY, _numbers, _spec, scenario
 
 app = typer.Typer(help="Critical-minerals supply security from official data.",
                   no_args_is_help=True, pretty_exceptions_enable=False, add_completion=False)
 data = typer.Typer(help="Fill, build and inspect the store of official data.",
                    no_args_is_help=True)
 app.add_typer(data, name="data")
+app.add_typer(scenario, name="scenario")
 # A pipe or a log gets 120 columns (rich would assume 80); a terminal its own width.
 out, err = Console(width=None if sys.stdout.isatty() else 120), Console(stderr=True)
 F = TypeVar("F", bound=Callable[..., Any])
@@ -341,3 +343,103 @@ def compare_cmd(
     else:
         _emit({"compare": table}, fmt, out_path, f"compare-{'-'.join(codes)}-{chosen}",
               store_path)
+
+
+@scenario.command("list")
+@handled
+def scenario_list(fmt: Annotated[Format, typer.Option("--format")] = Format.table) -> None:
+    """The scenario library: real export controls and hypothetical cuts, with sources."""
+    from minsec.scenarios.library import list_scenarios
+
+    table = list_scenarios()
+    if fmt is Format.table:
+        print_table(out, table, "Scenarios")
+    else:
+        _emit({"scenarios": table}, Report(fmt.value), None, "scenarios", None)
+
+
+@scenario.command("show")
+@handled
+def scenario_show(id_or_file: Annotated[str, typer.Argument(help="Scenario id or YAML file.")]
+                  ) -> None:
+    """One scenario as YAML (every field, defaults included)."""
+    from minsec.scenarios.spec import dump
+
+    sys.stdout.write(dump(_spec(id_or_file)))
+
+
+def _run_inputs(store_path: Path | None) -> Any:
+    from minsec.scenarios.baseline import load_inputs
+
+    with _progress() as bar:
+        bar.add_task("reading the store", total=None)
+        return load_inputs(store_path)
+
+
+@scenario.command("run")
+@handled
+def scenario_run(
+    id_or_file: Annotated[str, typer.Argument(help="Scenario id or YAML file.")],
+    importer: Annotated[str | None, typer.Option(help="Importer (default: the spec's).")]
+    = None,
+    draws: Annotated[int | None, typer.Option(help="Monte Carlo draws.")] = None,
+    seed: Annotated[int | None, typer.Option(help="Random seed.")] = None,
+    stockpile_days: Annotated[float | None, typer.Option(help="Days of cover.")] = None,
+    release_lag: Annotated[float | None, typer.Option(help="Days before release.")] = None,
+    year: Annotated[int, typer.Option(help="Baseline year (trade and production).")] = 2023,
+    dask: Annotated[str | None, typer.Option(help="Dask scheduler address, or 'local'.")]
+    = None,
+    fmt: Annotated[Report, typer.Option("--format")] = Report.table,
+    out_path: OutOpt = None,
+    store_path: StoreOpt = None,
+) -> None:
+    """Run a scenario: shortfall, days short, stock, price jump and loss per mineral."""
+    from minsec.scenarios import runner
+
+    spec = _spec(id_or_file)
+    changes: dict[str, object] = {k: v for k, v in {"draws": draws, "seed": seed}.items()
+                                  if v is not None}
+    if importer:
+        changes["importer"] = resolve(importer)
+    spec = spec.replace(**changes).with_policy(days=stockpile_days, lag=release_lag)
+    inputs = _run_inputs(store_path)
+    with _progress() as bar:
+        bar.add_task(f"{spec.draws:,} draws of {spec.id}", total=None)
+        result = runner.run(spec, inputs, year, dask=dask)
+    summary = result.summary()
+    if fmt is Report.table:
+        print_table(out, summary[SUMMARY], f"{spec.id} · {spec.importer} · {spec.draws:,} "
+                    f"draws · seed {spec.seed} · {spec.stockpile.days_of_cover} days, lag "
+                    f"{spec.stockpile.release_lag_days}")
+        for mineral, basis in zip(summary["mineral"], summary["basis"], strict=True):
+            out.print(f"[dim]{mineral}: {basis}[/]")
+    else:
+        _emit({"summary": summary, "spec": {"yaml": result.spec, "seed": result.seed}}
+              if fmt is Report.json else {"summary": summary}, fmt, out_path,
+              f"scenario-{spec.id}", store_path)
+
+
+@scenario.command("compare")
+@handled
+def scenario_compare(
+    id_or_file: Annotated[str, typer.Argument(help="Scenario id or YAML file.")],
+    days: Annotated[str, typer.Option(help="Days of cover to compare.")] = "54,100",
+    lags: Annotated[str, typer.Option(help="Release lags to compare.")] = "8,30,60",
+    draws: Annotated[int | None, typer.Option(help="Monte Carlo draws.")] = None,
+    year: Annotated[int, typer.Option(help="Baseline year.")] = 2023,
+    fmt: Annotated[Report, typer.Option("--format")] = Report.table,
+    out_path: OutOpt = None,
+    store_path: StoreOpt = None,
+) -> None:
+    """The same draws under several stockpile policies (days of cover x release lag)."""
+    from minsec.scenarios import runner
+
+    spec = _spec(id_or_file)
+    spec = spec.replace(draws=draws) if draws else spec
+    inputs = _run_inputs(store_path)
+    table = runner.compare(spec, inputs, year, _numbers(days, "days"), _numbers(lags, "lags"))
+    if fmt is Report.table:
+        print_table(out, table[["days_of_cover", "release_lag", *SUMMARY]],
+                    f"{spec.id} · {spec.importer} · stockpile policies")
+    else:
+        _emit({"compare": table}, fmt, out_path, f"scenario-compare-{spec.id}", store_path)
