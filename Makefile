@@ -26,6 +26,7 @@ test: $(BIN)/minsec
 bench: $(BIN)/minsec
 	$(BIN)/python benchmarks/bench_build.py
 	$(BIN)/python benchmarks/bench_geopolrisk.py
+	$(BIN)/python benchmarks/bench_scenarios.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
