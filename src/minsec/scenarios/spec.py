@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Mapping
 from difflib import get_close_matches
 from pathlib import Path
-from typing import Annotated, Any, Literal, Self, get_args, get_origin
+from typing import Annotated, Any, Literal, Self, get_args
 
 import numpy as np
 import yaml
@@ -31,6 +31,7 @@ from pydantic import (
 from minsec.countries import AGGREGATES, resolve
 from minsec.errors import MinsecError
 from minsec.reference import mineral_id
+from minsec.scenarios._errors import bad_yaml, one_line
 from minsec.scenarios.model import Policy
 
 KOREA_STOCKPILE_DAYS = 54.0  # 2023 rare-metal stockpile, target 100 by 2031 (facts.md §2.2)
@@ -39,7 +40,6 @@ KOREA_RELEASE_LAG_DAYS = 8.0  # 'swift release' to firms within 8 days (facts.md
 # range usual for metals; the USGS 2025 method uses per-commodity values not in the fact pack.
 DEFAULT_ELASTICITY = -0.3
 DEFAULT_SEED = 20230801  # any fixed number: the day China's first control (Ga/Ge) took effect
-_TAGS = {"fixed", "per_mineral", "group", "importers"}  # union branch names, not fields
 
 
 def _named(lookup: Callable[[str], str]) -> Callable[[Any], str]:
@@ -269,12 +269,7 @@ def parse(data: Any, where: str = "<scenario>", text: str | None = None) -> Scen
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:
-        errors = exc.errors(include_url=False)
-        first = errors[0]
-        line = _line(text, first["loc"]) if text is not None else None
-        more = f" (+{len(errors) - 1} more)" if len(errors) > 1 else ""
-        at = f"{where}:{line}" if line else where
-        raise MinsecError(f"{at}: {_field(first['loc'])}: {_message(first)}{more}") from None
+        raise one_line(exc, where, text, Scenario) from None
 
 
 def load(source: str | Path | Mapping[str, Any]) -> Scenario:
@@ -291,13 +286,7 @@ def load(source: str | Path | Mapping[str, Any]) -> Scenario:
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        at = f"{where}:{mark.line + 1}" if mark is not None else where
-        problem = str(getattr(exc, "problem", None) or exc)
-        if tag := re.search(r"tag '([^']*)'", problem):
-            raise MinsecError(f"{at}: YAML tag {tag.group(1).replace('tag:yaml.org,2002:', '!!')}"
-                              " is not allowed: scenario files are plain data") from None
-        raise MinsecError(f"{at}: not valid YAML: {problem}") from None
+        raise bad_yaml(exc, where) from None
     return parse(data, where, text)
 
 
@@ -305,69 +294,3 @@ def dump(scenario: Scenario) -> str:
     """The scenario as YAML, every field written out; ``load(dump(s)) == s``."""
     return yaml.safe_dump(scenario.model_dump(mode="json"), sort_keys=False, allow_unicode=True)
 
-
-def _field(loc: tuple[int | str, ...]) -> str:
-    path = ""
-    for part in loc:
-        if isinstance(part, int):
-            path += f"[{part}]"
-        elif part not in _TAGS and part != "[key]":
-            path += f".{part}" if path else part
-    return path or "scenario"
-
-
-_BOUNDS = {"greater_than_equal": ("≥", "ge"), "greater_than": (">", "gt"),
-           "less_than_equal": ("≤", "le"), "less_than": ("<", "lt")}
-
-
-def _message(error: Any) -> str:
-    kind, ctx, got = error["type"], error.get("ctx", {}), error.get("input")
-    if kind in _BOUNDS:
-        sign, key = _BOUNDS[kind]
-        return f"must be {sign} {ctx[key]:g} (got {got!r})"
-    if kind == "extra_forbidden":
-        allowed = _allowed(error["loc"])
-        near = get_close_matches(str(error["loc"][-1]), allowed, n=1)
-        hint = f"did you mean {near[0]}?" if near else f"allowed: {', '.join(allowed)}"
-        return f"unknown key; {hint}"
-    if kind == "missing":
-        return "required"
-    if kind == "value_error":
-        return str(ctx.get("error", error["msg"]))
-    if kind == "literal_error":
-        return f"must be one of {ctx['expected']} (got {got!r})"
-    return f"{error['msg'][0].lower()}{error['msg'][1:]} (got {got!r})"
-
-
-def _allowed(loc: tuple[int | str, ...]) -> list[str]:
-    """The field names of the model an unknown key sits in."""
-    model: Any = Scenario
-    for part in loc[:-1]:
-        if isinstance(part, str) and part not in _TAGS and part in model.model_fields:
-            kinds = [model.model_fields[part].annotation]
-            model = next((t for t in _types(kinds) if isinstance(t, type) and get_origin(t) is None
-                          and issubclass(t, BaseModel)), model)
-    return list(model.model_fields)
-
-
-def _types(kinds: list[Any]) -> list[Any]:
-    return [t for k in kinds for t in [k, *_types(list(get_args(k)))]]
-
-
-def _line(text: str, loc: tuple[int | str, ...]) -> int | None:
-    """1-based line of the YAML node at ``loc`` (or of its nearest ancestor)."""
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError:
-        return None
-    for part in loc:
-        if isinstance(node, yaml.MappingNode):
-            found = next((v for k, v in node.value if k.value == str(part)), None)
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
-            found = node.value[part] if part < len(node.value) else None
-        else:
-            found = None
-        if found is None:
-            break
-        node = found
-    return node.start_mark.line + 1 if node is not None else None

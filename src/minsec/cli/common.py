@@ -1,0 +1,100 @@
+"""What every command shares: consoles, output formats, one-line errors, progress."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from minsec import store
+from minsec.errors import MinsecError
+from minsec.render import print_table, to_csv, to_json
+
+# A pipe or a log gets 120 columns (rich would assume 80); a terminal its own width.
+out, err = Console(width=None if sys.stdout.isatty() else 120), Console(stderr=True)
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class Format(StrEnum):
+    """Output formats."""
+
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+
+def handled(func: F) -> F:
+    """Turn a user mistake (MinsecError) into one line on stderr and exit code 1."""
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except MinsecError as exc:
+            err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+            raise typer.Exit(1) from None
+    return wrapper  # type: ignore[return-value]
+
+
+def progress() -> Progress:
+    """A transient progress bar on stderr, for anything over a second."""
+    return Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/"
+                    "{task.total}"), TimeElapsedColumn(), console=err, transient=True)
+
+
+
+StoreOpt = Annotated[Path | None, typer.Option("--store", help="Store file (default "
+                     "$MINSEC_STORE or the user data directory).", show_default=False)]
+ImporterOpt = Annotated[str, typer.Option(help="Importer: ISO3, a name, or EU27.")]
+OutOpt = Annotated[Path | None, typer.Option("--out", help="Write to this file.")]
+
+
+
+class Report(StrEnum):
+    """Output formats of the assessment views."""
+
+    table = "table"
+    json = "json"
+    csv = "csv"
+    xlsx = "xlsx"
+
+
+def emit(tables: dict[str, Any], fmt: Report, out_path: Path | None, title: str,
+          store_path: Path | None) -> None:
+    """Write the views' tables in the chosen format (xlsx adds a sheet of sources)."""
+    import pandas as pd
+
+    from minsec.render import to_xlsx
+
+    if fmt is Report.xlsx:
+        path = out_path or Path(f"{title}.xlsx")
+        to_xlsx({**tables, "sources": store.status(store_path, files=True)}, path)
+        out.print(f"wrote {path}")
+    elif fmt is Report.json:
+        text = to_json(tables) + "\n"
+        path_or_stdout(text, out_path)
+    elif fmt is Report.csv:
+        text = to_csv(tables) if len(tables) > 1 else next(iter(tables.values())).to_csv(
+            index=False)
+        path_or_stdout(text, out_path)
+    else:
+        for name, frame in tables.items():
+            assert isinstance(frame, pd.DataFrame)
+            print_table(out, frame, name)
+
+
+def path_or_stdout(text: str, path: Path | None) -> None:
+    """Write ``text`` to ``path``, or to standard output."""
+    if path is None:
+        sys.stdout.write(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+        out.print(f"wrote {path}")
+

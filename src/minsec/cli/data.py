@@ -1,0 +1,100 @@
+"""``minsec data ...``: fill, build and inspect the store."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from minsec import checks, store
+from minsec.cli.common import Format, StoreOpt, handled, out, progress
+from minsec.errors import MinsecError
+from minsec.render import print_table, to_json
+
+data = typer.Typer(help="Fill, build and inspect the store of official data.",
+                   no_args_is_help=True)
+
+
+@data.command("sync")
+@handled
+def data_sync(
+    source: Annotated[str | None, typer.Option("--from", help="Mirror directory or base URL.")]
+    = None,
+    to: Annotated[Path | None, typer.Option(help="Sources directory (default $MINSEC_SOURCES).")]
+    = None,
+    only: Annotated[list[str] | None, typer.Option(help="Glob(s) of catalogue paths.")] = None,
+    restricted: Annotated[bool, typer.Option(help="Include Comtrade/ITC extracts.")] = False,
+) -> None:
+    """Download the official files listed in the catalogue and verify their SHA-256."""
+    from minsec.sync import catalogue, select, sync
+
+    target = to or (Path(p) if (p := os.environ.get("MINSEC_SOURCES")) else None)
+    if target is None:
+        raise MinsecError("where to? pass --to DIR or set MINSEC_SOURCES")
+    total = len(select(catalogue(), only, restricted))
+    with progress() as bar:
+        task = bar.add_task("sync", total=total)
+        done = sync(target, source, only, restricted, lambda e: bar.advance(task))
+    fetched = sum(s == "fetched" for s in done.values())
+    out.print(f"{len(done)} files verified in {target} ({fetched} fetched); "
+              f"checksums in {target / 'SHA256SUMS'}")
+
+
+@data.command("build")
+@handled
+def data_build(
+    sources: Annotated[Path | None, typer.Option(help="Sources directory (default "
+                       "$MINSEC_SOURCES).")] = None,
+    only: Annotated[list[str] | None, typer.Option(help="Load key(s) to build.")] = None,
+    restricted: Annotated[bool, typer.Option(help="Also load the Comtrade extract.")] = False,
+    store_path: StoreOpt = None,
+) -> None:
+    """Load every changed source into the store, each in one transaction."""
+    with progress() as bar:
+        task = bar.add_task("reading sources", total=None)
+        reports = store.build(store_path, sources, only, restricted,
+                              lambda key: bar.update(task, description=f"reading {key}"))
+    for r in reports:
+        out.print(f"{r.key:<24} {r.status:<9} {r.rows:>10,} rows  {r.files:>3} files")
+    out.print(f"store: {store_path or store.default_path()}")
+
+
+@data.command("status")
+@handled
+def data_status(
+    files: Annotated[bool, typer.Option("--files", help="One row per file with its SHA-256.")]
+    = False,
+    fmt: Annotated[Format, typer.Option("--format")] = Format.table,
+    store_path: StoreOpt = None,
+) -> None:
+    """Show what is loaded: source, vintage, files, rows and when (UTC)."""
+    table = store.status(store_path, files)
+    if fmt is Format.json:
+        sys.stdout.write(to_json({"loads": table}) + "\n")
+    elif fmt is Format.csv:
+        sys.stdout.write(table.to_csv(index=False))
+    else:
+        print_table(out, table, "Loads")
+
+
+@data.command("check")
+@handled
+def data_check(store_path: StoreOpt = None) -> None:
+    """Run the named consistency checks and say how to fix what fails."""
+    results = checks.run_all(store_path)
+    print_table(out, results, "Checks")
+    if (results["status"] == "fail").any():
+        raise typer.Exit(1)
+
+
+
+@data.command("schema")
+def data_schema() -> None:
+    """Print the canonical tables as Markdown (the source of docs/schema.md)."""
+    from minsec.schema import markdown
+
+    sys.stdout.write(markdown())
+

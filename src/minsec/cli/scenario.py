@@ -1,0 +1,144 @@
+"""``minsec scenario ...``: list, show, run and compare disruption scenarios."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from minsec.cli.common import (
+    Format,
+    OutOpt,
+    Report,
+    StoreOpt,
+    emit,
+    handled,
+    out,
+    progress,
+)
+from minsec.countries import resolve
+from minsec.errors import MinsecError
+from minsec.render import print_table
+
+scenario = typer.Typer(help="Disruption scenarios: export controls and stockpiles, as Monte "
+                       "Carlo.", no_args_is_help=True)
+SUMMARY = ["mineral", "p_shortfall", "unmet_mean_t", "unmet_p95_pct", "unmet_cvar95_t",
+           "days_short_mean", "min_stock_p5_t", "price_jump_p95", "loss_mean_usd"]
+
+
+def _spec(id_or_file: str):  # type: ignore[no-untyped-def]
+    from minsec.scenarios import library, spec
+
+    path = Path(id_or_file)
+    return spec.load(path) if path.suffix in {".yaml", ".yml"} or path.is_file() else (
+        library.get(id_or_file))
+
+
+def _numbers(text: str, what: str) -> list[float]:
+    try:
+        return [float(x) for x in text.split(",") if x.strip()]
+    except ValueError:
+        raise MinsecError(f"--{what} {text!r}: give numbers separated by commas") from None
+
+
+@scenario.command("list")
+@handled
+def scenario_list(fmt: Annotated[Format, typer.Option("--format")] = Format.table) -> None:
+    """The scenario library: real export controls and hypothetical cuts, with sources."""
+    from minsec.scenarios.library import list_scenarios
+
+    table = list_scenarios()
+    if fmt is Format.table:
+        print_table(out, table, "Scenarios")
+    else:
+        emit({"scenarios": table}, Report(fmt.value), None, "scenarios", None)
+
+
+@scenario.command("show")
+@handled
+def scenario_show(id_or_file: Annotated[str, typer.Argument(help="Scenario id or YAML file.")]
+                  ) -> None:
+    """One scenario as YAML (every field, defaults included)."""
+    from minsec.scenarios.spec import dump
+
+    sys.stdout.write(dump(_spec(id_or_file)))
+
+
+def _run_inputs(store_path: Path | None) -> Any:
+    from minsec.scenarios.baseline import load_inputs
+
+    with progress() as bar:
+        bar.add_task("reading the store", total=None)
+        return load_inputs(store_path)
+
+
+@scenario.command("run")
+@handled
+def scenario_run(
+    id_or_file: Annotated[str, typer.Argument(help="Scenario id or YAML file.")],
+    importer: Annotated[str | None, typer.Option(help="Importer (default: the spec's).")]
+    = None,
+    draws: Annotated[int | None, typer.Option(help="Monte Carlo draws.")] = None,
+    seed: Annotated[int | None, typer.Option(help="Random seed.")] = None,
+    stockpile_days: Annotated[float | None, typer.Option(help="Days of cover.")] = None,
+    release_lag: Annotated[float | None, typer.Option(help="Days before release.")] = None,
+    year: Annotated[int, typer.Option(help="Baseline year (trade and production).")] = 2023,
+    dask: Annotated[str | None, typer.Option(help="Dask scheduler address, or 'local'.")]
+    = None,
+    fmt: Annotated[Report, typer.Option("--format")] = Report.table,
+    out_path: OutOpt = None,
+    store_path: StoreOpt = None,
+) -> None:
+    """Run a scenario: shortfall, days short, stock, price jump and loss per mineral."""
+    from minsec.scenarios import runner
+
+    spec = _spec(id_or_file)
+    changes: dict[str, object] = {k: v for k, v in {"draws": draws, "seed": seed}.items()
+                                  if v is not None}
+    if importer:
+        changes["importer"] = resolve(importer)
+    spec = spec.replace(**changes).with_policy(days=stockpile_days, lag=release_lag)
+    inputs = _run_inputs(store_path)
+    with progress() as bar:
+        bar.add_task(f"{spec.draws:,} draws of {spec.id}", total=None)
+        result = runner.run(spec, inputs, year, dask=dask)
+    summary = result.summary()
+    if fmt is Report.table:
+        print_table(out, summary[SUMMARY], f"{spec.id} · {spec.importer} · {spec.draws:,} "
+                    f"draws · seed {spec.seed} · {spec.stockpile.days_of_cover} days, lag "
+                    f"{spec.stockpile.release_lag_days}")
+        for mineral, basis in zip(summary["mineral"], summary["basis"], strict=True):
+            out.print(f"[dim]{mineral}: {basis}[/]")
+    else:
+        emit({"summary": summary, "spec": {"yaml": result.spec, "seed": result.seed}}
+              if fmt is Report.json else {"summary": summary}, fmt, out_path,
+              f"scenario-{spec.id}", store_path)
+
+
+@scenario.command("compare")
+@handled
+def scenario_compare(
+    id_or_file: Annotated[str, typer.Argument(help="Scenario id or YAML file.")],
+    days: Annotated[str, typer.Option(help="Days of cover to compare.")] = "54,100",
+    lags: Annotated[str, typer.Option(help="Release lags to compare.")] = "8,30,60",
+    draws: Annotated[int | None, typer.Option(help="Monte Carlo draws.")] = None,
+    year: Annotated[int, typer.Option(help="Baseline year.")] = 2023,
+    fmt: Annotated[Report, typer.Option("--format")] = Report.table,
+    out_path: OutOpt = None,
+    store_path: StoreOpt = None,
+) -> None:
+    """The same draws under several stockpile policies (days of cover x release lag)."""
+    from minsec.scenarios import runner
+
+    spec = _spec(id_or_file)
+    spec = spec.replace(draws=draws) if draws else spec
+    inputs = _run_inputs(store_path)
+    table = runner.compare(spec, inputs, year, _numbers(days, "days"), _numbers(lags, "lags"))
+    if fmt is Report.table:
+        print_table(out, table[["days_of_cover", "release_lag", *SUMMARY]],
+                    f"{spec.id} · {spec.importer} · stockpile policies")
+    else:
+        emit({"compare": table}, fmt, out_path, f"scenario-compare-{spec.id}", store_path)
+

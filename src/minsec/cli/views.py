@@ -1,0 +1,189 @@
+"""The views: a mineral's profile, the catalogue, the assessment, trends and comparisons."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from minsec.cli.common import (
+    Format,
+    ImporterOpt,
+    OutOpt,
+    Report,
+    StoreOpt,
+    emit,
+    handled,
+    out,
+    progress,
+)
+from minsec.countries import resolve
+from minsec.errors import MinsecError
+from minsec.profile import profile_many
+from minsec.render import print_assessment, print_profile, print_table, to_csv, to_json
+
+views = typer.Typer()
+
+
+@views.command("profile")
+@handled
+def profile_cmd(
+    mineral: Annotated[list[str] | None, typer.Argument(help="Mineral id or name.")] = None,
+    list_: Annotated[str | None, typer.Option("--list", help="A list id, e.g. "
+                     "kr_strategic_2023.")] = None,
+    year: Annotated[int | None, typer.Option(help="Data year (default: latest).")] = None,
+    edition: Annotated[str, typer.Option(help="mcs2023, mcs2024, wmd2026 or iea2024.")]
+    = "mcs2024",
+    importer: Annotated[str | None, typer.Option(help="Show this country's import sources "
+                        "(ISO3 or name).")] = None,
+    fmt: Annotated[Format, typer.Option("--format")] = Format.table,
+    store_path: StoreOpt = None,
+) -> None:
+    """Supply profile: production and reserves by country, concentration, trade."""
+    code = resolve(importer) if importer else None
+    profiles = profile_many(mineral or [], list_, edition, year, store_path, code)
+    if fmt is Format.json:
+        docs = [p.document() for p in profiles]
+        sys.stdout.write(to_json(docs[0] if len(docs) == 1 else {"profiles": docs}) + "\n")
+    elif fmt is Format.csv:
+        sys.stdout.write(to_csv({f"{p.mineral}:{name}": t.assign(mineral=p.mineral)
+                                 for p in profiles for name, t in p.tables().items()}))
+    else:
+        for p in profiles:
+            print_profile(out, p)
+
+
+
+@views.command("minerals")
+@handled
+def minerals_cmd(
+    list_: Annotated[str | None, typer.Option("--list", help="Only the members of a list.")]
+    = None,
+    fmt: Annotated[Format, typer.Option("--format")] = Format.table,
+) -> None:
+    """The mineral catalogue: ids, names (English, Korean), groups and sources."""
+    from minsec.reference import listed, minerals
+
+    table = minerals()
+    if list_:
+        table = table[table["id"].isin(listed(list_))]
+    if fmt is Format.json:
+        sys.stdout.write(to_json({"minerals": table}) + "\n")
+    elif fmt is Format.csv:
+        sys.stdout.write(table.to_csv(index=False))
+    else:
+        print_table(out, table[["id", "name", "name_ko", "symbol", "group"]], "Minerals")
+
+
+
+def _inputs(store_path: Path | None, importers: list[str]) -> tuple[Any, list[str]]:
+    from minsec import assessment
+
+    codes = [resolve(i) for i in importers]
+    with progress() as bar:
+        bar.add_task("reading the store", total=None)
+        inputs = assessment.load(store_path)
+    known = set(inputs.mineral_trade["importer"]) | {"EU27"}
+    if unknown := [c for c in codes if c not in known]:
+        raise MinsecError(f"no imports recorded in BACI for {', '.join(unknown)}")
+    return inputs, codes
+
+
+def _year(inputs: Any, year: int | None) -> int:
+    from minsec import assessment
+
+    latest = assessment.default_year(inputs)
+    if year is not None and not 1995 <= year <= latest:
+        raise MinsecError(f"--year {year}: the trade data cover 1995-{latest}")
+    return latest if year is None else year
+
+
+
+@views.command("assess")
+@handled
+def assess_cmd(
+    importer: ImporterOpt = "KOR",
+    year: Annotated[int | None, typer.Option(help="Year (default: latest trade year).")]
+    = None,
+    method: Annotated[list[str] | None, typer.Option(help="Indicator families (default all): "
+                      "concentration, imports, geopolrisk, eu_crm, usgs, early_warning.")] = None,
+    all_minerals: Annotated[bool, typer.Option("--all", help="Also unlisted minerals.")]
+    = False,
+    fmt: Annotated[Report, typer.Option("--format")] = Report.table,
+    out_path: OutOpt = None,
+    store_path: StoreOpt = None,
+) -> None:
+    """One row per mineral: every indicator, the lists it is on, data years, a ranking."""
+    from minsec import assessment
+
+    if unknown := sorted(set(method or []) - set(assessment.METHODS)):
+        raise MinsecError(f"unknown --method {', '.join(unknown)}; choose from "
+                          f"{', '.join(assessment.METHODS)}")
+    inputs, (code,) = _inputs(store_path, [importer])
+    chosen = _year(inputs, year)
+    table = assessment.assess(inputs, code, chosen, method or assessment.METHODS,
+                              listed_only=not all_minerals)
+    title = f"assessment-{code}-{chosen}"
+    if fmt is Report.table:
+        print_assessment(out, table, f"{code} {chosen}: minerals ranked by risk_score "
+                         "(json/csv/xlsx carry every column, data year and basis)")
+    else:
+        emit({"assessment": table}, fmt, out_path, title, store_path)
+
+
+@views.command("trend")
+@handled
+def trend_cmd(
+    mineral: Annotated[str, typer.Argument(help="Mineral id or name.")],
+    importer: ImporterOpt = "KOR",
+    fmt: Annotated[Report, typer.Option("--format")] = Report.table,
+    out_path: OutOpt = None,
+    store_path: StoreOpt = None,
+) -> None:
+    """The indicators of one mineral for one importer, year by year."""
+    from minsec import assessment
+    from minsec.reference import mineral_id
+
+    mid = mineral_id(mineral)
+    inputs, (code,) = _inputs(store_path, [importer])
+    table = assessment.trend(inputs, mid, code)
+    if table.empty:
+        raise MinsecError(f"no indicator of {mid} for {code} in any year")
+    if fmt is Report.table:
+        cols = ["year", "mining_hhi", "refining_hhi", "top_supplier", "top_supplier_share",
+                "china_share", "import_reliance", "gpr_score", "mbi", "band"]
+        print_table(out, table.reindex(columns=cols), f"{mid} · {code}")
+    else:
+        emit({"trend": table}, fmt, out_path, f"trend-{mid}-{code}", store_path)
+
+
+@views.command("compare")
+@handled
+def compare_cmd(
+    importers: Annotated[str, typer.Option(help="Comma-separated importers.")]
+    = "KOR,JPN,USA,DEU",
+    year: Annotated[int | None, typer.Option(help="Year (default: latest trade year).")]
+    = None,
+    mineral: Annotated[list[str] | None, typer.Option(help="Only these minerals.")] = None,
+    fmt: Annotated[Report, typer.Option("--format")] = Report.table,
+    out_path: OutOpt = None,
+    store_path: StoreOpt = None,
+) -> None:
+    """Importers side by side, one row per importer and mineral."""
+    from minsec import assessment
+    from minsec.reference import mineral_id
+
+    minerals = [mineral_id(m) for m in mineral or []]
+    inputs, codes = _inputs(store_path, [i.strip() for i in importers.split(",") if i.strip()])
+    chosen = _year(inputs, year)
+    table = assessment.compare(inputs, codes, chosen, minerals or None)
+    if fmt is Report.table:
+        cols = ["mineral", "importer", "rank", "top_supplier", "top_supplier_share",
+                "china_share", "import_reliance", "gpr_score", "risk_score"]
+        print_table(out, table[cols], f"{' vs '.join(codes)} · {chosen}")
+    else:
+        emit({"compare": table}, fmt, out_path, f"compare-{'-'.join(codes)}-{chosen}",
+              store_path)
+
