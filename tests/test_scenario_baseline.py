@@ -1,4 +1,4 @@
-"""The scenario baseline on the real store: Korea's normal year, its bases, and the back-test."""
+"""The scenario baseline on the real store: Korea's normal year and its bases."""
 
 from __future__ import annotations
 
@@ -165,44 +165,3 @@ def test_value_at_risk_file() -> None:
     assert strategic | {"gallium", "germanium", "indium"} <= set(table["mineral"])
     ours = table[table["basis"].str.startswith("multiple of price (ours)")]
     assert (ours["confidence"] == "low").all()
-
-
-@pytest.fixture(scope="module")
-def observed(inputs: baseline.BaselineInputs) -> pd.DataFrame:
-    return baseline.observed_change(inputs.mineral_trade, "CHN", "KOR",
-                                    ["gallium", "germanium", "graphite"], gaps=inputs.gaps)
-
-
-def test_backtest_says_what_baci_cannot_show(observed: pd.DataFrame) -> None:
-    gallium = observed[observed["mineral"].eq("gallium")]
-    assert len(gallium) == 1 and gallium["note"].iloc[0].startswith("no BACI HS92 code")
-    germanium = observed[observed["mineral"].eq("germanium")]
-    assert set(germanium["hs6"]) == {"811230"} and (germanium["quantity_t"] == 0).all()
-    assert germanium["note"].str.contains("no flows after 2016").all()
-    graphite = observed[observed["mineral"].eq("graphite")]
-    assert graphite["note"].str.contains("380110").all()
-
-
-@pytest.mark.parametrize(("flow", "where"), [
-    ("exports_to_world", "exporter = 'CHN'"),
-    ("exports_to_importer", "exporter = 'CHN' AND importer = 'KOR'"),
-    ("imports_from_world", "importer = 'KOR'")])
-def test_backtest_numbers_are_baci(observed: pd.DataFrame, built: Path, flow: str,
-                                   where: str) -> None:
-    direct = baci(built, "SELECT year, sum(quantity) q, sum(value) v FROM trade WHERE source = "
-                         f"'baci_hs92' AND hs6 = '250410' AND {where} AND year IN "
-                         "(2022, 2023, 2024) GROUP BY year ORDER BY year", [])
-    rows = observed[observed["hs6"].eq("250410") & observed["flow"].eq(flow)]
-    assert rows["year"].tolist() == [2022, 2023, 2024]
-    assert np.allclose(rows["quantity_t"], direct["q"]) and np.allclose(rows["value_kusd"],
-                                                                         direct["v"])
-    assert np.allclose(rows["change_t"], direct["q"] / direct["q"].iloc[0] - 1)
-
-
-def test_backtest_spot_values(observed: pd.DataFrame) -> None:
-    # BACI HS92 V202401b, 250410: China -> Korea 46,986 t (2022), 51,299 t (2023), 28,157 t
-    # (2024); China -> world 214,841 / 185,651 / 148,859 t.
-    rows = observed[observed["hs6"].eq("250410")].set_index(["flow", "year"])["quantity_t"]
-    assert rows[("exports_to_importer", 2023)] == pytest.approx(51_299.28)
-    assert rows[("exports_to_importer", 2024)] == pytest.approx(28_156.514)
-    assert rows[("exports_to_world", 2022)] == pytest.approx(214_841.009)

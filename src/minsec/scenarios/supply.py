@@ -1,0 +1,250 @@
+"""Who supplies the importer, in tonnes: its flows by supplier, production, world supply, spare.
+
+Quantities are t/yr in what the basis measures: BACI **gross weight** of the stage's codes
+(ores, compounds, metal as traded), or the curated figure's measure (gallium: metal). All pure.
+Choices that are ours, each recorded in ``Baseline.sources``:
+
+* **Stage** ``auto``: of the stages BACI codes, the one with the larger import value in the
+  latest year <= ``year`` with flows (as :mod:`minsec.assessment`). A code shared by several
+  minerals (280530 rare-earth metals...) counts in full for each. BACI flows older than
+  ``max_age`` years (811230 germanium: none since 2016) count as no BACI.
+* **No BACI code** (``tables.trade_gaps``): the shares of a user structure, else of the curated
+  ``import_structure.csv``, times the importer's total imports (``import_totals``, else
+  :data:`GAP_IMPORTS`); the unnamed rest is supplier ``ROW``. Only the importer's own flows
+  are known, so a supplier's exports are its sales to the importer. Nothing: a
+  :class:`MinsecError` naming the mineral, or with ``allow_missing`` zero imports and basis
+  ``missing: <note>``.
+* **Missing BACI quantities** (0.01-1% of the value): value x the code-year's world t/kUSD.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from minsec.assessment import EDITIONS, _production_for_reliance
+from minsec.errors import MinsecError
+from minsec.indicators import imports as structures
+
+if TYPE_CHECKING:
+    from minsec.scenarios.baseline import BaselineInputs
+
+REST = "ROW"  # the suppliers a published share does not name
+WORLD_EDITIONS = (*EDITIONS, "iea2024")
+# Total imports (t/yr) that scale a curated structure where BACI has no code: source, figures.
+GAP_IMPORTS: dict[tuple[str, str], tuple[str, dict[int, float]]] = {
+    ("KOR", "gallium"): (
+        "Korea Customs Service trade statistics via Hankyoreh 2023-07-04 (http://herstory.hani."
+        "co.kr/arti/international/international_general/1098603.html)",
+        {2019: 5.7, 2020: 13.4, 2021: 3.5, 2022: 3.3}),
+}
+
+
+@dataclass(frozen=True)
+class Flows:
+    """One mineral's flows: per supplier (t/yr) and the importer's totals."""
+
+    stage: str
+    year: int
+    basis: str
+    imports: pd.Series
+    exports: pd.Series
+    partner_exports: pd.Series
+    importer_exports: float = 0.0
+    unit_value: float = float("nan")  # USD/t of the importer's imports
+    note: str = ""
+
+
+def with_quantities(trade: pd.DataFrame) -> pd.DataFrame:
+    """Fill missing BACI quantities: ``q = v * sum(q) / sum(v)`` over the code-year's flows.
+
+    Units: ``value`` kUSD, ``quantity`` t. Flows of a code-year without any quantity stay 0.
+    """
+    known = trade["quantity"].notna()
+    ratio = (trade["quantity"].where(known).groupby([trade["hs6"], trade["year"]]).transform("sum")
+             / trade["value"].where(known).groupby([trade["hs6"], trade["year"]]).transform("sum"))
+    return trade.assign(quantity=trade["quantity"].fillna(trade["value"] * ratio).fillna(0.0))
+
+
+def _baci_flows(trade: pd.DataFrame, importer: str, partners: frozenset[str], stage: str,
+                year: int, max_age: int) -> Flows | None:
+    """The stage's flows in the latest year <= ``year``; None where BACI has none or too old."""
+    if stage != "auto":
+        trade = trade[trade["stage"].eq(stage)]
+    if trade.empty or year - int(trade["year"].max()) > max_age:
+        return None
+    data_year = int(trade["year"].max())
+    now = trade[trade["year"].eq(data_year)]
+    bought = now[now["importer"].eq(importer)].groupby("stage")["value"].sum()
+    traded = now.groupby("stage")["value"].sum()
+    rank = pd.DataFrame({"bought": bought, "traded": traded}).fillna(0.0)
+    chosen = str(rank.sort_values(["bought", "traded"], ascending=False).index[0])
+    codes = ", ".join(sorted(trade.loc[trade["stage"].eq(chosen), "hs6"].unique()))
+    now = now[now["stage"].eq(chosen)]
+    inflow = now[now["importer"].eq(importer)]
+    sellers = now[now["exporter"].ne(importer)]
+    quantity = float(inflow["quantity"].sum())
+    return Flows(
+        chosen, data_year, f"BACI HS92 {codes} {data_year}",
+        inflow.groupby("exporter")["quantity"].sum(),
+        sellers.groupby("exporter")["quantity"].sum(),
+        sellers[sellers["importer"].isin(partners)].groupby("exporter")["quantity"].sum(),
+        float(now.loc[now["exporter"].eq(importer), "quantity"].sum()),
+        1000 * float(inflow["value"].sum()) / quantity if quantity > 0 else float("nan"))
+
+
+def _pick_structure(rows: pd.DataFrame, year: int) -> pd.DataFrame:
+    """One publication's rows: exact stage over ``all``, confidence, then the nearest year."""
+    rows = rows.assign(_all=rows["stage"].eq("all"),
+                       _conf=rows["confidence"].map(structures.CONFIDENCE_ORDER).fillna(3),
+                       _dist=(rows["year"] - year).abs() + (rows["year"] > year))
+    best = rows.sort_values(["_all", "_conf", "_dist"], kind="stable").iloc[0]
+    same = ["stage", "year", "source_url"]
+    return rows[(rows[same] == best[same]).all(axis=1)]
+
+
+def _shares(rows: pd.DataFrame, what: str) -> pd.Series:
+    share = pd.to_numeric(rows["share"]).groupby(rows["supplier"]).sum()
+    if (share < 0).any() or share.sum() > 1 + 1e-6:
+        raise MinsecError(f"{what}: shares must be 0..1 and sum to at most 1, got "
+                          f"{share.round(3).to_dict()}")
+    rest = 1.0 - float(share.sum())
+    return pd.concat([share, pd.Series({REST: rest})]) if rest > 1e-6 else share
+
+
+def _gap_total(importer: str, mineral: str, year: int,
+               import_totals: Mapping[str, float]) -> tuple[int, float, str] | None:
+    """The importer's total imports (t) of a mineral BACI does not code: latest <= ``year``."""
+    if mineral in import_totals:
+        return year, float(import_totals[mineral]), "user: import_totals"
+    if (importer, mineral) not in GAP_IMPORTS:
+        return None
+    source, figures = GAP_IMPORTS[(importer, mineral)]
+    when = max((y for y in figures if y <= year), default=min(figures))
+    return when, figures[when], source
+
+
+def _structure_flows(inputs: BaselineInputs, importer: str, mineral: str, stage: str,
+                     year: int, user: pd.DataFrame | None, partner: bool,
+                     import_totals: Mapping[str, float]) -> Flows | str:
+    """Flows from a user or curated structure; else the reason why there are none."""
+    gaps = inputs.gaps[inputs.gaps["mineral"].eq(mineral)]
+    gap_stages = [s for s in ("refining", "mining") if s in set(gaps["stage"])]
+    if stage != "auto":
+        gap_stages = [s for s in gap_stages if s == stage]
+    rows = (user[user["importer"].eq(importer) & user["mineral"].eq(mineral)]
+            if user is not None else pd.DataFrame())
+    if not rows.empty:
+        chosen = (stage if stage != "auto" else
+                  str(rows["stage"].iloc[0]) if "stage" in rows else "refining")
+        basis = "user: " + "; ".join(dict.fromkeys(rows["source"].astype(str)))
+    else:
+        curated = inputs.curated
+        rows = curated[curated["importer"].eq(importer) & curated["mineral"].eq(mineral)
+                       & curated["stage"].isin([*gap_stages, "all"])]
+        if rows.empty or not gap_stages:
+            notes = "; ".join(gaps["note"].str.removeprefix("GAP: ")) or "no BACI code"
+            return f"no import data for {mineral} ({notes})"
+        rows = _pick_structure(rows, year)
+        chosen = rows["stage"].iloc[0] if rows["stage"].iloc[0] != "all" else gap_stages[0]
+        basis = "curated: " + str(rows["source_url"].iloc[0])
+    total = _gap_total(importer, mineral, year, import_totals)
+    if total is None:
+        return (f"{basis} gives shares for {mineral} but no total imports to scale them "
+                f"(pass import_totals={{{mineral!r}: t}})")
+    bought = _shares(rows, f"import structure of {importer} {mineral}") * total[1]
+    return Flows(str(chosen), total[0], basis, bought, bought, bought * partner,
+                 note=f"total imports {total[1]:g} t ({total[0]}): {total[2]}")
+
+
+def _missing(reason: str, stage: str, year: int) -> Flows:
+    empty = pd.Series(dtype=float)
+    return Flows("refining" if stage == "auto" else stage, year, "missing: " + reason,
+                 empty, empty, empty)
+
+
+def mineral_flows(inputs: BaselineInputs, trade: pd.DataFrame, importer: str, mineral: str,
+                  stage: str, year: int, opts: Mapping[str, Any]) -> Flows:
+    """One mineral's flows: BACI, else a user or curated structure, else missing (or an error).
+
+    ``opts``: ``max_age``, ``structure``, ``import_totals`` and ``allow_missing`` of
+    :func:`minsec.scenarios.baseline.build_baseline`.
+    """
+    found = _baci_flows(trade[trade["mineral"].eq(mineral)], importer, inputs.partners, stage,
+                        year, opts["max_age"])
+    if found is not None:
+        return found
+    got = _structure_flows(inputs, importer, mineral, stage, year, opts["structure"],
+                           importer in inputs.partners, opts["import_totals"])
+    if isinstance(got, Flows):
+        return got
+    stale = inputs.mineral_trade[inputs.mineral_trade["mineral"].eq(mineral)
+                                 & (inputs.mineral_trade["year"] <= year)]
+    if not stale.empty:
+        got = (f"BACI HS92 {', '.join(sorted(stale['hs6'].unique()))} has no flows since "
+               f"{stale['year'].max()}; {got}")
+    if not opts["allow_missing"]:
+        raise MinsecError(f"{got}: pass a structure (importer, mineral, supplier, share, "
+                          "source) or allow_missing=True")
+    return _missing(got, stage, year)
+
+
+def world_supply(supply: pd.DataFrame, minerals: Iterable[str], stage: str,
+                 year: int) -> tuple[float, str]:
+    """World production (t) of the stage, latest year <= ``year``; MCS 2024, 2023, WMD, IEA.
+
+    Several forms in one edition and year: the largest. Tries the other stage, then the next
+    of ``minerals`` (a single rare earth, then ``rare_earths``). NaN where none has a figure.
+    """
+    rows = supply[supply["country"].eq("WLD") & supply["variable"].eq("production")
+                  & (supply["year"] <= year) & supply["value"].gt(0) & supply["unit"].eq("t")
+                  & supply["edition"].isin(WORLD_EDITIONS)]
+    rank = {e: i for i, e in enumerate(WORLD_EDITIONS)}
+    for mineral in minerals:
+        for wanted in (stage, "mining" if stage == "refining" else "refining"):
+            found = rows[rows["mineral"].eq(mineral) & rows["stage"].eq(wanted)]
+            if not found.empty:
+                top = found.assign(_r=found["edition"].map(rank)).sort_values(
+                    ["year", "_r", "value"], ascending=[False, True, False]).iloc[0]
+                return float(top["value"]), f"{top['edition']} WLD {mineral} {wanted} {top['year']}"
+    return float("nan"), "none"
+
+
+def capacity_spare(supply: pd.DataFrame, mineral: str, stage: str, year: int) -> pd.Series:
+    """Spare capacity (t) per country = USGS capacity - production (same edition, year), >= 0.
+
+    Latest year <= ``year``, MCS 2024 before 2023; countries without both figures are left out.
+    """
+    rows = supply[supply["mineral"].eq(mineral) & supply["stage"].eq(stage)
+                  & supply["edition"].isin(EDITIONS[:2]) & (supply["year"] <= year)
+                  & ~supply["country"].eq("WLD")]
+    keys = ["edition", "country", "year"]
+    cap = rows[rows["variable"].eq("capacity")].groupby(keys)["value"].max()
+    made = rows[rows["variable"].eq("production")].groupby(keys)["value"].max()
+    both = pd.DataFrame({"cap": cap, "made": made}).dropna().reset_index()
+    if both.empty:
+        return pd.Series(dtype=float)
+    both["_r"] = both["edition"].map({e: i for i, e in enumerate(EDITIONS)})
+    both = both.sort_values(["year", "_r"], ascending=[False, True]).drop_duplicates("country")
+    return (both["cap"] - both["made"]).clip(lower=0).set_axis(both["country"])
+
+
+def importer_production(supply: pd.DataFrame, known: pd.DataFrame, importer: str,
+                        mineral: str, stage: str, year: int) -> tuple[float, str]:
+    """The importer's production (t) of the stage in ``year``.
+
+    ``known`` (MCS 2024, 2023, then WMD: :func:`minsec.indicators.imports.production_t`), else
+    0 where WMD lists no producer (the rule of :mod:`minsec.assessment`), else 0 marked unknown.
+    """
+    row = known[known["country"].eq(importer) & known["mineral"].eq(mineral)
+                & known["stage"].eq(stage) & known["year"].eq(year)]
+    if not row.empty:
+        return float(row["value"].iloc[0]), f"{row['edition'].iloc[0]} {year}"
+    grid = pd.DataFrame({"importer": [importer], "mineral": [mineral], "stage": [stage],
+                         "year": [year]})
+    wmd = _production_for_reliance(supply, grid)["value"].iloc[0]
+    return (0.0, f"0: WMD lists no {mineral} production for {importer}" if pd.notna(wmd)
+            else "0: unknown (not in USGS MCS or WMD)")
