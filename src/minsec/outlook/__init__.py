@@ -1,0 +1,1 @@
+"""Outlook: demand scenarios, recycling as a secondary supply, and the national targets."""
