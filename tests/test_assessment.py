@@ -127,3 +127,12 @@ def test_cli_mistakes(built: Path, args: list[str], message: str) -> None:
     code, output = run(built, *args)
     assert code == 1 and message in output
     assert len(output.strip().splitlines()) == 1
+
+
+def test_eu27_production_is_its_members(inputs: assessment.Inputs) -> None:
+    # WMD 2023: the EU mines copper (Poland, Sweden, Spain...), so its reliance is below 1.
+    table = assessment.import_table(inputs, "EU27")
+    copper = table[(table["mineral"] == "copper") & (table["stage"] == "mining")
+                   & (table["year"] == 2023)].iloc[0]
+    assert copper["production"] > 500_000
+    assert 0 < copper["import_reliance"] < 1

@@ -113,6 +113,9 @@ def import_table(inputs: Inputs, importer: str) -> pd.DataFrame:
                                           inputs.gaps, eu27=inputs.eu27)
     structure = structure[structure["importer"].eq(importer)]
     grid = structure[["importer", "mineral", "stage", "year"]]
+    if importer == "EU27":  # the bloc produces what its members produce (summed downstream)
+        members = pd.DataFrame({"importer": inputs.eu27})
+        grid = grid.drop(columns="importer").merge(members, how="cross")
     production = _production_for_reliance(inputs.supply, grid)
     out = imports.with_reliance(structure, production, inputs.eu27)
     if importer == "USA":
