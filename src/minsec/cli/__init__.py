@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from minsec.cli.data import data
-from minsec.cli.outlook import outlook_views
+from minsec.cli.outlook import outlook_views, targets_app
 from minsec.cli.scenario import scenario
 from minsec.cli.views import views
 
@@ -13,6 +13,7 @@ app = typer.Typer(help="Critical-minerals supply security from official data.",
                   no_args_is_help=True, pretty_exceptions_enable=False, add_completion=False)
 app.add_typer(data, name="data")
 app.add_typer(scenario, name="scenario")
+app.add_typer(targets_app, name="targets")
 app.registered_commands += views.registered_commands + outlook_views.registered_commands
 
 __all__ = ["app"]
