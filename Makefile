@@ -24,10 +24,12 @@ test: $(BIN)/minsec
 	$(BIN)/pytest -q
 
 bench: $(BIN)/minsec
+	$(BIN)/minsec data build
 	$(BIN)/python benchmarks/bench_build.py
-	$(BIN)/python benchmarks/bench_geopolrisk.py
-	$(BIN)/python benchmarks/bench_scenarios.py
-	$(BIN)/python benchmarks/bench_recycling.py
+	export MINSEC_STORE=$${MINSEC_STORE:-$$($(BIN)/python -c "import minsec.store as s; print(s.default_path())")} && \
+	$(BIN)/python benchmarks/bench_geopolrisk.py && \
+	$(BIN)/python benchmarks/bench_scenarios.py && \
+	$(BIN)/python benchmarks/bench_recycling.py && \
 	$(BIN)/python benchmarks/bench_targets.py
 
 clean:
