@@ -44,9 +44,10 @@ def handled(func: F) -> F:
 
 
 def progress() -> Progress:
-    """A transient progress bar on stderr, for anything over a second."""
+    """A transient progress bar on stderr, for anything over a second (terminals only)."""
     return Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/"
-                    "{task.total}"), TimeElapsedColumn(), console=err, transient=True)
+                    "{task.total}"), TimeElapsedColumn(), console=err, transient=True,
+                    disable=not err.is_terminal)
 
 
 
