@@ -78,7 +78,7 @@ def levers(targets: pd.DataFrame, tracked: pd.DataFrame,
                                        "gap_after", "note"])
 
 
-def _scope(scope: str) -> dict[str, str]:
+def scope_groups(scope: str) -> dict[str, str]:
     """Mineral id -> the entry of list ``scope`` it belongs to (reference/data/mineral_list)."""
     lists = reference.frame("mineral_list")
     rows = lists[lists["list"].eq(scope)]
@@ -93,7 +93,7 @@ def scope_minerals(scope: str, aggregates: bool = False) -> list[str]:
     ``aggregates`` adds ``rare_earths`` where the list names rare-earth elements: the recycling
     model counts the rare earths as one mineral.
     """
-    found = sorted(_scope(scope))
+    found = sorted(scope_groups(scope))
     catalogue = reference.minerals()
     elements = set(catalogue.loc[catalogue["group"].eq("rare_earth"), "id"])
     return [*found, "rare_earths"] if aggregates and elements & set(found) else found

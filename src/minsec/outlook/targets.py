@@ -21,9 +21,9 @@ from minsec.errors import MinsecError
 from minsec.outlook.levers import (  # noqa: F401  (the front door re-exports)
     LEVERS,
     RecyclingRun,
-    _scope,
     levers,
     recycling_rerun,
+    scope_groups,
     scope_minerals,
 )
 from minsec.outlook.measures import (  # noqa: F401
@@ -183,7 +183,7 @@ def _measure_one(inputs: Inputs, target: pd.Series, imports: Callable[[], pd.Dat
         return pd.DataFrame({"year": [stock[1]], "value": [stockpile_days(stock[0])],
                              "note": ["user input" if stock != (STOCKPILE_DAYS, STOCKPILE_YEAR)
                                       else "default 54 days (KOMIR 2023, kr_targets.csv)"]})
-    groups = _scope(target["scope"])
+    groups = scope_groups(target["scope"])
     minerals = sorted(groups)
     if metric == "recycled_share":
         minerals = scope_minerals(target["scope"], aggregates=True)

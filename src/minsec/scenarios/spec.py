@@ -7,31 +7,35 @@ and the field, e.g. ``x.yaml:7: events[0].magnitude.high: must be ≤ 1 (got 1.5
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Mapping
-from difflib import get_close_matches
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Any, Literal, Self, get_args
+from typing import Annotated, Any, Literal, Self
 
 import numpy as np
 import yaml
 from pydantic import (
     AfterValidator,
     BaseModel,
-    BeforeValidator,
     ConfigDict,
-    Discriminator,
     Field,
-    Tag,
     ValidationError,
     field_validator,
     model_validator,
 )
 
-from minsec.countries import AGGREGATES, resolve
 from minsec.errors import MinsecError
-from minsec.reference import mineral_id
 from minsec.scenarios._errors import bad_yaml, one_line
+from minsec.scenarios._fields import (
+    Countries,
+    Elasticity,
+    Iso3,
+    MineralId,
+    NonNegative,
+    PerMineral,
+    Targets,
+    Url,
+    _non_empty,
+)
 from minsec.scenarios.model import Policy
 
 KOREA_STOCKPILE_DAYS = 54.0  # 2023 rare-metal stockpile, target 100 by 2031 (facts.md §2.2)
@@ -40,66 +44,6 @@ KOREA_RELEASE_LAG_DAYS = 8.0  # 'swift release' to firms within 8 days (facts.md
 # range usual for metals; the USGS 2025 method uses per-commodity values not in the fact pack.
 DEFAULT_ELASTICITY = -0.3
 DEFAULT_SEED = 20230801  # any fixed number: the day China's first control (Ga/Ge) took effect
-
-
-def _named(lookup: Callable[[str], str]) -> Callable[[Any], str]:
-    """A validator for names given by people: ``lookup``'s error becomes the field's error."""
-    def check(value: Any) -> str:
-        if not isinstance(value, str):
-            quote = "; YAML reads yes/no/on/off/NO as booleans: quote it" * isinstance(value, bool)
-            raise ValueError(f"must be a name or code (got {value!r}{quote})")
-        try:
-            return lookup(value)
-        except MinsecError as exc:
-            raise ValueError(str(exc)) from None
-    return check
-
-
-def _not_aggregate(code: str) -> str:
-    if code in AGGREGATES:
-        raise ValueError(f"{code} is an aggregate ({AGGREGATES[code]}), not a country")
-    return code
-
-
-def _url(value: Any) -> str:
-    if not isinstance(value, str) or not re.fullmatch(r"https?://\S+", value):
-        raise ValueError(f"must be a URL starting with http:// or https:// (got {value!r})")
-    return value
-
-
-def _importers(value: Any) -> Any:
-    if not isinstance(value, str):
-        return value
-    if near := get_close_matches(value, get_args(TargetGroup), n=1, cutoff=0.7):
-        raise ValueError(f"must be {', '.join(get_args(TargetGroup))} or a list of importers "
-                         f"(got {value!r}; did you mean {near[0]}?)")
-    return [value]
-
-
-def _non_empty(items: tuple[Any, ...]) -> tuple[Any, ...]:
-    if not items:
-        raise ValueError("needs at least one item")
-    return items
-
-
-TargetGroup = Literal["all", "non_partners", "partners"]
-Iso3 = Annotated[str, BeforeValidator(_named(resolve)), AfterValidator(_not_aggregate)]
-MineralId = Annotated[str, BeforeValidator(_named(mineral_id))]
-Url = Annotated[str, BeforeValidator(_url)]
-NonNegative = Annotated[float, Field(ge=0)]
-Negative = Annotated[float, Field(lt=0)]
-Countries = Annotated[tuple[Iso3, ...], AfterValidator(_non_empty)]
-
-
-_PICK = Discriminator(lambda v: "per_mineral" if isinstance(v, Mapping) else "fixed")
-# Unions validated on one branch only (picked by the discriminator), so an error stays single.
-PerMineral = Annotated[Annotated[NonNegative, Tag("fixed")]
-                       | Annotated[dict[MineralId, NonNegative], Tag("per_mineral")], _PICK]
-Elasticity = Annotated[Annotated[Negative, Tag("fixed")]
-                       | Annotated[dict[MineralId, Negative], Tag("per_mineral")], _PICK]
-Targets = Annotated[Annotated[TargetGroup, Tag("group")]
-                    | Annotated[Countries, BeforeValidator(_importers), Tag("importers")],
-                    Discriminator(lambda v: "group" if v in get_args(TargetGroup) else "importers")]
 
 
 class _Frozen(BaseModel):
