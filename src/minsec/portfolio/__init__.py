@@ -1,0 +1,1 @@
+"""The MSP project portfolio: registry, gaps, opportunities, and the best next projects."""
