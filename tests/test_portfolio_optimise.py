@@ -160,3 +160,15 @@ def test_stockpile_holding_cost_and_uniform_worse() -> None:
     assert plan.table["tonnes"].to_numpy() == pytest.approx([2.0, 4.0])
     assert plan.loss_uniform > plan.loss_plan  # uniform buys (4, 2) t: 600/2 + 240/2
     assert plan.loss_uniform == pytest.approx(420.0)
+
+
+def test_loss_before_is_the_expected_loss_without_projects() -> None:
+    unmet = np.array([[10.0, 0.0], [30.0, 4.0]])
+    var = np.array([2.0, 5.0])
+    cands = pd.DataFrame({"id": ["a"], "mineral": ["m0"], "capacity_t": [365.0],
+                          "capex_usd": [1.0], "p_production": [0.05], "region": ["Africa"],
+                          "stage": ["mining"], "country": ["TZA"]})
+    choice = opt.optimise(unmet, var, ["m0", "m1"], cands, budget=10)
+    assert choice.loss_before == pytest.approx((10 * 2 + 30 * 2 + 4 * 5) / 2)  # 50 USD
+    # the project delivers 365 x 0.05 = 18.25 t: all 10 t of draw 0, 18.25 of 30 in draw 1
+    assert choice.loss_after == pytest.approx(50 - (10 * 2 + 18.25 * 2) / 2)

@@ -6,7 +6,7 @@ import typer
 
 from minsec.cli.data import data
 from minsec.cli.outlook import outlook_views, targets_app
-from minsec.cli.portfolio import portfolio
+from minsec.cli.portfolio import portfolio, stockpile
 from minsec.cli.scenario import scenario
 from minsec.cli.views import views
 
@@ -16,6 +16,7 @@ app.add_typer(data, name="data")
 app.add_typer(scenario, name="scenario")
 app.add_typer(targets_app, name="targets")
 app.add_typer(portfolio, name="portfolio")
+app.add_typer(stockpile, name="stockpile")
 app.registered_commands += views.registered_commands + outlook_views.registered_commands
 
 __all__ = ["app"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
+import pandas as pd
 import typer
 
 from minsec.cli.common import (
@@ -18,6 +19,7 @@ from minsec.cli.common import (
     progress,
 )
 from minsec.countries import resolve
+from minsec.errors import MinsecError
 from minsec.render import print_table
 
 portfolio = typer.Typer(help="The MSP project portfolio: registry, gaps, the best next "
@@ -90,3 +92,137 @@ def export_cmd(
     projects = registry.load_projects()
     registry.write_projects(projects, to)
     out.print(f"{len(projects)} projects written to {to}")
+
+
+def _quotas(require: list[str] | None) -> dict[str, int]:
+    """``region=southeast_asia:1`` -> ``{"southeast_asia": 1}``; a bad one is an error."""
+    quotas = {}
+    for item in require or []:
+        kind, _, rest = item.partition("=")
+        region, _, count = rest.partition(":")
+        if kind != "region" or not region or not count.isdigit():
+            raise MinsecError(f"--require {item!r}: write region=NAME:COUNT, "
+                              "e.g. region=southeast_asia:1")
+        quotas[region] = int(count)
+    return quotas
+
+
+DrawsOpt = Annotated[int, typer.Option(help="Monte Carlo draws of the scenarios.")]
+
+
+@portfolio.command("optimise")
+@handled
+def optimise_cmd(
+    budget: Annotated[float, typer.Option(help="Budget, USD.")],
+    candidates: Annotated[Path, typer.Option(help="Candidate projects (CSV: name, country, "
+                          "mineral, stage, capacity_t, capex_usd, status, source_url).")],
+    importer: ImporterOpt = "KOR",
+    draws: DrawsOpt = 1000,
+    require: Annotated[list[str] | None, typer.Option(help="Quota, e.g. "
+                       "region=southeast_asia:1.")] = None,
+    fmt: Annotated[Report, typer.Option("--format")] = Report.table,
+    out_path: OutOpt = None,
+    store_path: StoreOpt = None,
+) -> None:
+    """The candidates that cut the importer's expected loss most for the budget (MILP)."""
+    from minsec.portfolio import opportunities, optimise, registry
+    from minsec.portfolio.report import scenario_draws
+
+    if budget < 0:
+        raise MinsecError(f"--budget: must be >= 0 (got {budget:g})")
+    quotas = _quotas(require)
+    found = opportunities.read_candidates(candidates)
+    regions = registry.msp_regions(store_path).set_index("country")
+    found = found.assign(
+        id=found["name"], stage=found["stage"],
+        region=[("southeast_asia" if bool(regions.loc[c, "southeast_asia"])
+                 else regions.loc[c, "msp_region"]) if c in regions.index else "other"
+                for c in found["country"]])
+    with progress() as bar:
+        bar.add_task(f"{draws:,} draws of the scenarios", total=None)
+        sample = scenario_draws(resolve(importer), draws, store_path)
+    found = found[found["mineral"].isin(sample.minerals)]
+    choice = optimise.optimise(sample.unmet, sample.value_at_risk, sample.minerals, found,
+                               budget, region_min=quotas or None, mip_rel_gap=0.01)
+    summary = pd.DataFrame([{
+        "chosen": ", ".join(choice.chosen), "capex_usd": choice.capex,
+        "loss_before_usd": choice.loss_before, "loss_after_usd": choice.loss_after,
+        "risk_cut_per_usd": choice.risk_cut_per_usd,
+        "budget_shadow_price": choice.budget_shadow_price, "mip_gap": choice.mip_gap,
+        "status": choice.status, "scenarios": ", ".join(sample.scenarios), "draws": draws}])
+    if fmt is Report.table:
+        print_table(out, summary.T.reset_index().set_axis(["", "value"], axis=1),
+                    "project selection")
+        print_table(out, choice.table, "candidates")
+    else:
+        emit({"selection": summary, "candidates": choice.table}, fmt, out_path,
+             "portfolio-optimise", store_path)
+
+
+@portfolio.command("what-if")
+@handled
+def what_if_cmd(
+    project: Annotated[str, typer.Argument(help="A project id of the registry, e.g. mahenge.")],
+    importer: ImporterOpt = "KOR",
+    draws: DrawsOpt = 1000,
+    fmt: Annotated[Report, typer.Option("--format")] = Report.table,
+    out_path: OutOpt = None,
+    store_path: StoreOpt = None,
+) -> None:
+    """The effect of adding one named project: dependence on China, unmet demand, loss."""
+    from minsec.portfolio import optimise, registry
+    from minsec.portfolio.report import import_row, registry_candidates, scenario_draws
+
+    code = resolve(importer)
+    table = registry_candidates(registry.load_projects(), registry.msp_regions(store_path))
+    rows = table[table["id"].eq(project)]
+    if rows.empty:
+        known = ", ".join(sorted(table["id"].unique()))
+        raise MinsecError(f"project {project!r}: not in the registry with a capacity "
+                          f"(projects with one: {known})")
+    with progress() as bar:
+        bar.add_task(f"{draws:,} draws of the scenarios", total=None)
+        sample = scenario_draws(code, draws, store_path)
+    mineral = str(rows["mineral"].iloc[0])
+    if mineral not in sample.minerals:
+        raise MinsecError(f"project {project!r}: no scenario cuts {mineral}")
+    effect = optimise.what_if(project, sample.unmet, sample.value_at_risk, sample.minerals,
+                              rows.reset_index(drop=True),
+                              import_row=import_row(code, mineral, store_path))
+    result = pd.DataFrame([{"project": project, "mineral": mineral, "importer": code, **effect}])
+    if fmt is Report.table:
+        print_table(out, result.T.reset_index().set_axis(["", "value"], axis=1), "what if")
+    else:
+        emit({"what_if": result}, fmt, out_path, f"what-if-{project}", store_path)
+
+
+stockpile = typer.Typer(help="Stockpiles: what to hold for the money.", no_args_is_help=True)
+
+
+@stockpile.command("plan")
+@handled
+def stockpile_plan_cmd(
+    budget: Annotated[float, typer.Option(help="Budget, USD.")],
+    importer: ImporterOpt = "KOR",
+    draws: DrawsOpt = 1000,
+    fmt: Annotated[Report, typer.Option("--format")] = Report.table,
+    out_path: OutOpt = None,
+    store_path: StoreOpt = None,
+) -> None:
+    """Tonnes of each mineral to hold (LP) beside a uniform 100-day target for the same money."""
+    from minsec.portfolio import stockpile as lp
+    from minsec.portfolio.report import scenario_draws
+
+    if budget < 0:
+        raise MinsecError(f"--budget: must be >= 0 (got {budget:g})")
+    with progress() as bar:
+        bar.add_task(f"{draws:,} draws of the scenarios", total=None)
+        sample = scenario_draws(resolve(importer), draws, store_path)
+    result = lp.plan(sample.unmet, sample.value_at_risk, sample.minerals, sample.price,
+                     sample.demand, budget)
+    if fmt is Report.table:
+        print_table(out, result.table, f"stockpile plan for {budget:,.0f} USD")
+        out.print(f"expected loss: none {result.loss_none:,.0f} · plan {result.loss_plan:,.0f} · "
+                  f"uniform 100 days {result.loss_uniform:,.0f} USD")
+    else:
+        emit({"plan": result.table}, fmt, out_path, "stockpile-plan", store_path)

@@ -204,7 +204,7 @@ def optimise(unmet: Array, value_at_risk: Array, minerals: Sequence[str],
                              method="highs")
     shadow = -float(relax.ineqlin.marginals[0]) if relax.status == 0 else float("nan")
     capacity = _membership(frame, minerals) @ (dm * x)
-    before = avoided_loss(u, var, np.zeros(len(minerals)))
+    before = float((u * var).sum(axis=1).mean())  # expected loss with no project, USD
     after = before - avoided_loss(u, var, capacity)
     spent = float(frame["capex_usd"].to_numpy(float)[x].sum())
     unmet_after = float(np.maximum(u - capacity, 0).sum(axis=1).mean())

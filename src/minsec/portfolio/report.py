@@ -5,13 +5,20 @@ One convenience (I/O: it reads the store and the registry) shared by the command
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from minsec import assessment, tables
+from minsec.errors import MinsecError
 from minsec.indicators.concentration import stage_concentration
 from minsec.portfolio import gaps, registry
+from minsec.portfolio.opportunities import P_PRODUCTION
+from minsec.scenarios import baseline as base
+from minsec.scenarios import library, runner
 
 AS_OF = "2024-09-30"  # the Sept 2024 statement (New York, 2024-09-26): 32 projects
 
@@ -33,3 +40,71 @@ def gap_report(importer: str = "KOR", as_of: str = AS_OF,
     scores = gaps.gap_scores(counts, gaps.world_distribution(supply, regions), risk,
                              stage_concentration(supply))
     return {"regions": table, "gaps": scores}
+
+
+#: Library scenarios whose draws the optimisers weigh projects and stocks against: China's
+#: controls since 2023 and the DRC's cobalt measures (each with its sources in the library).
+SCENARIOS = ("CN-2023-GaGe", "CN-2023-graphite", "CN-2024-Sb", "CN-2025-WTeBiMoIn",
+             "CN-2025-REE7", "CD-2025-Co-suspension")
+
+
+@dataclass(frozen=True)
+class Draws:
+    """Unmet demand per draw and mineral, summed over the scenarios, with prices and demand."""
+
+    minerals: list[str]
+    unmet: np.ndarray  # (N, M) t over the horizon
+    value_at_risk: np.ndarray  # (M,) USD/t
+    price: np.ndarray  # (M,) USD/t
+    demand: np.ndarray  # (M,) t/yr
+    scenarios: tuple[str, ...]
+
+
+def scenario_draws(importer: str, draws: int, store: Path | None = None,
+                   scenarios: Iterable[str] = SCENARIOS, year: int = 2023) -> Draws:
+    """Run the scenarios for ``importer`` on the same seeds and add their unmet demand."""
+    inputs = base.load_inputs(store)
+    results = [runner.run(library.get(s).replace(draws=draws, importer=importer), inputs, year)
+               for s in scenarios]
+    minerals = sorted({m for r in results for m in r.baseline.minerals})
+    unmet = np.zeros((draws, len(minerals)))
+    var, price, demand = (np.zeros(len(minerals)) for _ in range(3))
+    for result in results:
+        for j, mineral in enumerate(result.baseline.minerals):
+            k = minerals.index(mineral)
+            unmet[:, k] += result.outcome.unmet[:, j]
+            var[k] = max(var[k], result.baseline.value_at_risk[j])
+            price[k] = max(price[k], result.baseline.price[j])
+            demand[k] = max(demand[k], result.baseline.demand[j])
+    return Draws(minerals, unmet, var, price, demand, tuple(scenarios))
+
+
+def registry_candidates(projects: list[registry.Project], regions: pd.DataFrame) -> pd.DataFrame:
+    """Named projects as optimiser candidates: one row per project and mineral with a capacity.
+
+    ``p_production`` follows the project's stage gate (:data:`opportunities.P_PRODUCTION`,
+    ours); a project of unknown status gets the feasibility gate's (ours). Capex unknown: 0.
+    """
+    region = regions.set_index("country")
+    rows = []
+    for p in projects:
+        for mineral, capacity in p.capacity_t.items():
+            rows.append({"id": p.id, "mineral": mineral, "capacity_t": capacity,
+                         "capex_usd": p.capex_usd or 0.0,
+                         "p_production": P_PRODUCTION.get(p.status, P_PRODUCTION["feasibility"]),
+                         "region": "southeast_asia" if bool(region.loc[p.country, "southeast_asia"])
+                         else region.loc[p.country, "msp_region"],
+                         "stage": p.stages[0] if p.stages else "mining", "country": p.country})
+    return pd.DataFrame(rows)
+
+
+def import_row(importer: str, mineral: str, store: Path | None = None) -> dict[str, float]:
+    """The importer's yearly imports of the mineral (t) and China's part (value share x t)."""
+    inputs = assessment.load(store)
+    table = assessment.import_table(inputs, importer)
+    rows = table[table["mineral"].eq(mineral) & table["basis"].eq("BACI HS92")]
+    if rows.empty:
+        raise MinsecError(f"no BACI imports of {mineral} by {importer}")
+    row = rows.sort_values(["year", "imports"], ascending=False).iloc[0]
+    return {"imports_t": float(row["imports_t"]),
+            "china_t": float(row["china_share"] * row["imports_t"])}
