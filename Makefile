@@ -30,7 +30,8 @@ bench: $(BIN)/minsec
 	$(BIN)/python benchmarks/bench_geopolrisk.py && \
 	$(BIN)/python benchmarks/bench_scenarios.py && \
 	$(BIN)/python benchmarks/bench_recycling.py && \
-	$(BIN)/python benchmarks/bench_targets.py
+	$(BIN)/python benchmarks/bench_targets.py && \
+	$(BIN)/python benchmarks/bench_portfolio.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
