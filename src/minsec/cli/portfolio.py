@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import pandas as pd
 import typer
@@ -110,6 +110,20 @@ def _quotas(require: list[str] | None) -> dict[str, int]:
 DrawsOpt = Annotated[int, typer.Option(help="Monte Carlo draws of the scenarios.")]
 
 
+def _budget(budget: float) -> None:
+    if budget < 0:
+        raise MinsecError(f"--budget: must be >= 0 (got {budget:g})")
+
+
+def _draws(importer: str, draws: int, store: Path | None) -> Any:
+    """The library's scenario draws for the importer, with a progress bar."""
+    from minsec.portfolio.report import scenario_draws
+
+    with progress() as bar:
+        bar.add_task(f"{draws:,} draws of the scenarios", total=None)
+        return scenario_draws(importer, draws, store)
+
+
 @portfolio.command("optimise")
 @handled
 def optimise_cmd(
@@ -126,10 +140,8 @@ def optimise_cmd(
 ) -> None:
     """The candidates that cut the importer's expected loss most for the budget (MILP)."""
     from minsec.portfolio import opportunities, optimise, registry
-    from minsec.portfolio.report import scenario_draws
 
-    if budget < 0:
-        raise MinsecError(f"--budget: must be >= 0 (got {budget:g})")
+    _budget(budget)
     quotas = _quotas(require)
     found = opportunities.read_candidates(candidates)
     regions = registry.msp_regions(store_path).set_index("country")
@@ -138,9 +150,7 @@ def optimise_cmd(
         region=[("southeast_asia" if bool(regions.loc[c, "southeast_asia"])
                  else regions.loc[c, "msp_region"]) if c in regions.index else "other"
                 for c in found["country"]])
-    with progress() as bar:
-        bar.add_task(f"{draws:,} draws of the scenarios", total=None)
-        sample = scenario_draws(resolve(importer), draws, store_path)
+    sample = _draws(resolve(importer), draws, store_path)
     found = found[found["mineral"].isin(sample.minerals)]
     choice = optimise.optimise(sample.unmet, sample.value_at_risk, sample.minerals, found,
                                budget, region_min=quotas or None, mip_rel_gap=0.01)
@@ -171,7 +181,7 @@ def what_if_cmd(
 ) -> None:
     """The effect of adding one named project: dependence on China, unmet demand, loss."""
     from minsec.portfolio import optimise, registry
-    from minsec.portfolio.report import import_row, registry_candidates, scenario_draws
+    from minsec.portfolio.report import import_row, registry_candidates
 
     code = resolve(importer)
     table = registry_candidates(registry.load_projects(), registry.msp_regions(store_path))
@@ -180,9 +190,7 @@ def what_if_cmd(
         known = ", ".join(sorted(table["id"].unique()))
         raise MinsecError(f"project {project!r}: not in the registry with a capacity "
                           f"(projects with one: {known})")
-    with progress() as bar:
-        bar.add_task(f"{draws:,} draws of the scenarios", total=None)
-        sample = scenario_draws(code, draws, store_path)
+    sample = _draws(code, draws, store_path)
     mineral = str(rows["mineral"].iloc[0])
     if mineral not in sample.minerals:
         raise MinsecError(f"project {project!r}: no scenario cuts {mineral}")
@@ -211,13 +219,9 @@ def stockpile_plan_cmd(
 ) -> None:
     """Tonnes of each mineral to hold (LP) beside a uniform 100-day target for the same money."""
     from minsec.portfolio import stockpile as lp
-    from minsec.portfolio.report import scenario_draws
 
-    if budget < 0:
-        raise MinsecError(f"--budget: must be >= 0 (got {budget:g})")
-    with progress() as bar:
-        bar.add_task(f"{draws:,} draws of the scenarios", total=None)
-        sample = scenario_draws(resolve(importer), draws, store_path)
+    _budget(budget)
+    sample = _draws(resolve(importer), draws, store_path)
     result = lp.plan(sample.unmet, sample.value_at_risk, sample.minerals, sample.price,
                      sample.demand, budget)
     if fmt is Report.table:
