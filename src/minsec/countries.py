@@ -105,6 +105,16 @@ def groups() -> pd.DataFrame:
     return pd.DataFrame(_reference("country_group.csv"))[["grouping", "country"]]
 
 
+@cache
+def members(grouping: str) -> tuple[str, ...]:
+    """ISO3 members of a curated grouping, e.g. ``eu27`` (``reference/data/country_group.csv``)."""
+    found = tuple(row["country"] for row in _reference("country_group.csv")
+                  if row["grouping"] == grouping)
+    if not found:
+        raise MinsecError(f"unknown country grouping {grouping!r}")
+    return found
+
+
 def msp_region(m49_region: str, m49_subregion: str) -> str:
     """The MSP's portfolio regions from UN M49: Africa, Americas, Europe, Asia-Pacific.
 

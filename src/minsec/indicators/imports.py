@@ -24,9 +24,9 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-EU27 = ("AUT", "BEL", "BGR", "HRV", "CYP", "CZE", "DNK", "EST", "FIN", "FRA", "DEU", "GRC", "HUN",
-        "IRL", "ITA", "LVA", "LTU", "LUX", "MLT", "NLD", "POL", "PRT", "ROU", "SVK", "SVN", "ESP",
-        "SWE")
+from minsec.countries import members
+
+EU27 = members("eu27")  # the curated list, reference/data/country_group.csv
 GREATER_CHINA = ("CHN", "HKG", "MAC")
 KEYS = ["importer", "mineral", "stage", "year"]
 COLUMNS = [*KEYS, "imports", "exports", "imports_t", "exports_t", "quantity_coverage",
