@@ -5,7 +5,12 @@ BIN    := $(VENV)/bin
 SHARED := $(abspath ../shared/data)
 export MINSEC_SOURCES ?= $(if $(wildcard $(SHARED)),$(SHARED),)
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench clean chromium
+
+# Reports print to PDF and browser tests run in Debian's Chromium (Playwright cannot fetch one).
+chromium:
+	@command -v chromium >/dev/null || command -v chromium-browser >/dev/null || \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 $(BIN)/minsec: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -13,12 +18,12 @@ $(BIN)/minsec: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
-run: $(BIN)/minsec
+run: $(BIN)/minsec chromium
 	$(BIN)/minsec data build
 	$(BIN)/minsec assess --importer KOR
-	$(BIN)/minsec profile --list kr_strategic_2023 --importer KOR
+	$(BIN)/minsec report --importer KOR --out out/
 
-test: $(BIN)/minsec
+test: $(BIN)/minsec chromium
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/mypy
 	$(BIN)/pytest -q
