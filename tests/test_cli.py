@@ -109,3 +109,20 @@ def test_damaged_file_on_the_command_line(shared: Path, tmp_path: Path) -> None:
     assert "CMO-Historical-Data-Monthly_2026M05.xlsx" in result.output
     assert "Traceback" not in result.output
     assert len(result.output.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("args", [["data", "status", "--files"],
+                                  ["profile", "gallium", "--importer", "KOR"],
+                                  ["scenario", "list"], ["minerals"]])
+def test_every_table_downloads_as_csv_and_xlsx(built: Path, tmp_path: Path,
+                                               args: list[str]) -> None:
+    import openpyxl
+
+    store_args = [] if args[0] in ("scenario", "minerals") else ["--store", str(built)]
+    csv_path, xlsx_path = tmp_path / "t.csv", tmp_path / "t.xlsx"
+    for fmt, path in (("csv", csv_path), ("xlsx", xlsx_path)):
+        result = CliRunner().invoke(app, [*args, *store_args, "--format", fmt, "--out", str(path)])
+        assert result.exit_code == 0, result.output
+    assert csv_path.read_text(encoding="utf-8").count("\n") > 1
+    sheets = openpyxl.load_workbook(xlsx_path).sheetnames
+    assert len(sheets) >= 2 and sheets[-1] == "sources"

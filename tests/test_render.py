@@ -29,3 +29,11 @@ def test_formulas_are_escaped_in_xlsx(tmp_path: Path) -> None:
     sheet = openpyxl.load_workbook(path).worksheets[0]
     assert sheet.title == "a sheet name longer than thirty"
     assert sheet["A2"].value == "'=1+1"
+
+
+def test_formulas_are_escaped_in_csv_numbers_are_not() -> None:
+    frame = pd.DataFrame({"name": ["=HYPERLINK(\"x\")", "@cmd", "ok"], "value": [-1.5, 2.0, 3.0]})
+    one = to_csv({"t": frame}).splitlines()
+    assert one == ["name,value", "\"'=HYPERLINK(\"\"x\"\")\",-1.5", "'@cmd,2.0", "ok,3.0"]
+    several = to_csv({"t": frame, "u": frame.head(1)}).splitlines()
+    assert several[1].startswith("t,\"'=HYPERLINK") and several[-1].startswith("u,\"'=")

@@ -34,10 +34,16 @@ def to_json(document: dict[str, Any]) -> str:
 
 
 def to_csv(tables: dict[str, pd.DataFrame]) -> str:
-    """Several tables as one long CSV with a leading ``table`` column."""
+    """CSV text: one table as is, several as one long table with a leading ``table`` column.
+
+    Text cells are escaped against formula injection (:func:`escape_formula`).
+    """
+    if len(tables) == 1:
+        return escape_frame(next(iter(tables.values()))).to_csv(index=False)
     frames = [t.assign(table=name)[["table", *t.columns]] for name, t in tables.items()]
     buffer = io.StringIO()
-    pd.concat(frames, ignore_index=True).to_csv(buffer, index=False) if frames else None
+    escape_frame(pd.concat(frames, ignore_index=True)).to_csv(buffer, index=False) if frames \
+        else None
     return buffer.getvalue()
 
 
@@ -121,15 +127,19 @@ def escape_formula(value: Any) -> Any:
     return "'" + value if isinstance(value, str) and value.startswith(_FORMULA) else value
 
 
+def escape_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` whose text cells are escaped with :func:`escape_formula`."""
+    safe = frame.copy()
+    for column in safe.columns[safe.dtypes.astype(str).isin(["object", "string", "str"])]:
+        safe[column] = safe[column].map(escape_formula)
+    return safe
+
+
 def to_xlsx(tables: dict[str, pd.DataFrame], path: Any) -> None:
     """Write one sheet per table (names cut to Excel's 31 characters), text cells escaped."""
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
         for name, frame in tables.items():
-            safe = frame.copy()
-            for column in safe.columns[safe.dtypes.astype(str).isin(["object", "string",
-                                                                       "str"])]:
-                safe[column] = safe[column].map(escape_formula)
-            safe.to_excel(writer, sheet_name=name[:31], index=False)
+            escape_frame(frame).to_excel(writer, sheet_name=name[:31], index=False)
 
 
 def _pct(value: Any) -> str:

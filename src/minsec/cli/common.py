@@ -82,9 +82,7 @@ def emit(tables: dict[str, Any], fmt: Report, out_path: Path | None, title: str,
         text = to_json(tables) + "\n"
         path_or_stdout(text, out_path)
     elif fmt is Report.csv:
-        text = to_csv(tables) if len(tables) > 1 else next(iter(tables.values())).to_csv(
-            index=False)
-        path_or_stdout(text, out_path)
+        path_or_stdout(to_csv(tables), out_path)
     else:
         for name, frame in tables.items():
             assert isinstance(frame, pd.DataFrame)

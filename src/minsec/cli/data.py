@@ -10,9 +10,9 @@ from typing import Annotated
 import typer
 
 from minsec import checks, store
-from minsec.cli.common import Format, StoreOpt, handled, out, progress
+from minsec.cli.common import OutOpt, Report, StoreOpt, emit, handled, out, progress
 from minsec.errors import MinsecError
-from minsec.render import print_table, to_json
+from minsec.render import print_table
 
 data = typer.Typer(help="Fill, build and inspect the store of official data.",
                    no_args_is_help=True)
@@ -67,17 +67,16 @@ def data_build(
 def data_status(
     files: Annotated[bool, typer.Option("--files", help="One row per file with its SHA-256.")]
     = False,
-    fmt: Annotated[Format, typer.Option("--format")] = Format.table,
+    fmt: Annotated[Report, typer.Option("--format")] = Report.table,
+    out_path: OutOpt = None,
     store_path: StoreOpt = None,
 ) -> None:
     """Show what is loaded: source, vintage, files, rows and when (UTC)."""
     table = store.status(store_path, files)
-    if fmt is Format.json:
-        sys.stdout.write(to_json({"loads": table}) + "\n")
-    elif fmt is Format.csv:
-        sys.stdout.write(table.to_csv(index=False))
-    else:
+    if fmt is Report.table:
         print_table(out, table, "Loads")
+    else:
+        emit({"loads": table}, fmt, out_path, "loads", store_path)
 
 
 @data.command("check")

@@ -9,7 +9,6 @@ from typing import Annotated, Any
 import typer
 
 from minsec.cli.common import (
-    Format,
     OutOpt,
     Report,
     StoreOpt,
@@ -45,15 +44,16 @@ def _numbers(text: str, what: str) -> list[float]:
 
 @scenario.command("list")
 @handled
-def scenario_list(fmt: Annotated[Format, typer.Option("--format")] = Format.table) -> None:
+def scenario_list(fmt: Annotated[Report, typer.Option("--format")] = Report.table,
+                  out_path: OutOpt = None) -> None:
     """The scenario library: real export controls and hypothetical cuts, with sources."""
     from minsec.scenarios.library import list_scenarios
 
     table = list_scenarios()
-    if fmt is Format.table:
+    if fmt is Report.table:
         print_table(out, table, "Scenarios")
     else:
-        emit({"scenarios": table}, Report(fmt.value), None, "scenarios", None)
+        emit({"scenarios": table}, fmt, out_path, "scenarios", None)
 
 
 @scenario.command("show")

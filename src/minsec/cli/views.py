@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated, Any
 
+import pandas as pd
 import typer
 
 from minsec.cli.common import (
-    Format,
     ImporterOpt,
     OutOpt,
     Report,
@@ -17,12 +16,13 @@ from minsec.cli.common import (
     emit,
     handled,
     out,
+    path_or_stdout,
     progress,
 )
 from minsec.countries import resolve
 from minsec.errors import MinsecError
 from minsec.profile import profile_many
-from minsec.render import print_assessment, print_profile, print_table, to_csv, to_json
+from minsec.render import print_assessment, print_profile, print_table, to_json
 
 views = typer.Typer()
 
@@ -38,21 +38,28 @@ def profile_cmd(
     = "mcs2024",
     importer: Annotated[str | None, typer.Option(help="Show this country's import sources "
                         "(ISO3 or name).")] = None,
-    fmt: Annotated[Format, typer.Option("--format")] = Format.table,
+    fmt: Annotated[Report, typer.Option("--format")] = Report.table,
+    out_path: OutOpt = None,
     store_path: StoreOpt = None,
 ) -> None:
     """Supply profile: production and reserves by country, concentration, trade."""
     code = resolve(importer) if importer else None
     profiles = profile_many(mineral or [], list_, edition, year, store_path, code)
-    if fmt is Format.json:
+    if fmt is Report.json:
         docs = [p.document() for p in profiles]
-        sys.stdout.write(to_json(docs[0] if len(docs) == 1 else {"profiles": docs}) + "\n")
-    elif fmt is Format.csv:
-        sys.stdout.write(to_csv({f"{p.mineral}:{name}": t.assign(mineral=p.mineral)
-                                 for p in profiles for name, t in p.tables().items()}))
-    else:
+        path_or_stdout(to_json(docs[0] if len(docs) == 1 else {"profiles": docs}) + "\n",
+                       out_path)
+    elif fmt is Report.table:
         for p in profiles:
             print_profile(out, p)
+    else:
+        # one table per kind, the minerals stacked (a sheet each in xlsx)
+        kinds: dict[str, list[pd.DataFrame]] = {}
+        for p in profiles:
+            for name, t in p.tables().items():
+                kinds.setdefault(name, []).append(t.assign(mineral=p.mineral))
+        tables = {name: pd.concat(parts, ignore_index=True) for name, parts in kinds.items()}
+        emit(tables, fmt, out_path, "profile", store_path)
 
 
 
@@ -61,7 +68,8 @@ def profile_cmd(
 def minerals_cmd(
     list_: Annotated[str | None, typer.Option("--list", help="Only the members of a list.")]
     = None,
-    fmt: Annotated[Format, typer.Option("--format")] = Format.table,
+    fmt: Annotated[Report, typer.Option("--format")] = Report.table,
+    out_path: OutOpt = None,
 ) -> None:
     """The mineral catalogue: ids, names (English, Korean), groups and sources."""
     from minsec.reference import listed, minerals
@@ -69,12 +77,10 @@ def minerals_cmd(
     table = minerals()
     if list_:
         table = table[table["id"].isin(listed(list_))]
-    if fmt is Format.json:
-        sys.stdout.write(to_json({"minerals": table}) + "\n")
-    elif fmt is Format.csv:
-        sys.stdout.write(table.to_csv(index=False))
-    else:
+    if fmt is Report.table:
         print_table(out, table[["id", "name", "name_ko", "symbol", "group"]], "Minerals")
+    else:
+        emit({"minerals": table}, fmt, out_path, "minerals", None)
 
 
 
