@@ -250,10 +250,17 @@ def default_year(inputs: Inputs) -> int:
     return int(inputs.mineral_trade["year"].max())
 
 
-def trend(inputs: Inputs, mineral: str, importer: str) -> pd.DataFrame:
-    """One row per year: the indicators of one mineral for one importer over time."""
-    found = indicators(inputs, importer, ("concentration", "imports", "geopolrisk",
-                                          "early_warning"))
+TREND_METHODS = ("concentration", "imports", "geopolrisk", "early_warning")
+
+
+def trend(inputs: Inputs, mineral: str, importer: str,
+          found: dict[str, pd.DataFrame] | None = None) -> pd.DataFrame:
+    """One row per year: the indicators of one mineral for one importer over time.
+
+    ``found``: ``indicators(inputs, importer, TREND_METHODS)`` when the caller has them (one
+    computation for many minerals).
+    """
+    found = found or indicators(inputs, importer, TREND_METHODS)
     conc = found["concentration"]
     conc = conc[conc["mineral"].eq(mineral)]
     parts = []

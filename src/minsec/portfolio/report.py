@@ -23,9 +23,13 @@ from minsec.scenarios import library, runner
 AS_OF = "2024-09-30"  # the Sept 2024 statement (New York, 2024-09-26): 32 projects
 
 
-def gap_report(importer: str = "KOR", as_of: str = AS_OF,
-               store: Path | None = None) -> dict[str, pd.DataFrame]:
-    """The regional table (with Southeast Asia) and the ranked gaps for ``importer``."""
+def gap_report(importer: str = "KOR", as_of: str = AS_OF, store: Path | None = None,
+               inputs: assessment.Inputs | None = None,
+               risk: pd.DataFrame | None = None) -> dict[str, pd.DataFrame]:
+    """The regional table (with Southeast Asia) and the ranked gaps for ``importer``.
+
+    ``inputs`` and ``risk`` (the importer's assessment), when the caller has them already.
+    """
     stats = registry.portfolio_stats()
     projects = pd.DataFrame([{"country": p.country, "confidence": p.confidence}
                              for p in registry.load_projects()])
@@ -34,8 +38,9 @@ def gap_report(importer: str = "KOR", as_of: str = AS_OF,
     sea = table[table["region"].eq(gaps.SEA)].rename(columns={"region": "category"})
     counts = pd.concat([gaps.portfolio_counts(stats, as_of),
                         sea.assign(dimension="region")[["dimension", "category", "count"]]])
-    inputs = assessment.load(store)
-    risk = assessment.assess(inputs, importer, assessment.default_year(inputs))
+    inputs = inputs or assessment.load(store)
+    if risk is None:
+        risk = assessment.assess(inputs, importer, assessment.default_year(inputs))
     supply = inputs.supply
     scores = gaps.gap_scores(counts, gaps.world_distribution(supply, regions), risk,
                              stage_concentration(supply))
@@ -98,9 +103,10 @@ def registry_candidates(projects: list[registry.Project], regions: pd.DataFrame)
     return pd.DataFrame(rows)
 
 
-def import_row(importer: str, mineral: str, store: Path | None = None) -> dict[str, float]:
+def import_row(importer: str, mineral: str, store: Path | None = None,
+               inputs: assessment.Inputs | None = None) -> dict[str, float]:
     """The importer's yearly imports of the mineral (t) and China's part (value share x t)."""
-    inputs = assessment.load(store)
+    inputs = inputs or assessment.load(store)
     table = assessment.import_table(inputs, importer)
     rows = table[table["mineral"].eq(mineral) & table["basis"].eq("BACI HS92")]
     if rows.empty:

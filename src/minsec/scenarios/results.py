@@ -58,3 +58,22 @@ def summary(outcome: Outcome, baseline: Baseline) -> pd.DataFrame:
         "loss_mean_usd": outcome.loss.mean(axis=0),
         "loss_p95_usd": np.quantile(outcome.loss, 0.95, axis=0),
     })
+
+
+FAN = (0.05, 0.25, 0.5, 0.75, 0.95)
+
+
+def stock_fan(stock: Array, minerals: tuple[str, ...] | list[str],
+              quantiles: tuple[float, ...] = FAN) -> pd.DataFrame:
+    """Per day and mineral, quantiles of the stock over the draws: the fan chart's table.
+
+    ``stock`` is ``(N, M, T)`` t at the end of each day (``engine.Trace.stock``). Returns
+    ``day, mineral, quantile, stock_t`` (days 0..T-1; ``np.quantile``, linear interpolation).
+    """
+    n, m, t = stock.shape
+    q = np.quantile(stock, quantiles, axis=0)  # (Q, M, T)
+    return pd.DataFrame({
+        "day": np.tile(np.arange(t), len(quantiles) * m),
+        "mineral": np.tile(np.repeat(np.array(minerals, dtype=object), t), len(quantiles)),
+        "quantile": np.repeat(np.array(quantiles, dtype=np.float64), m * t),
+        "stock_t": q.reshape(-1)})

@@ -1,0 +1,71 @@
+"""The annex: methods with their sources, the parts left out and why, and provenance.
+
+The provenance is every store file with its SHA-256 and vintage (``store.status``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+
+from minsec import store
+from minsec.briefing.core import Context, Section
+
+METHODS = [
+    ("headline, matrix", "risk score",
+     "mean of the available normalised risks: production HHI/10 000 (the more concentrated "
+     "stage), top-supplier share of imports, GeoPolRisk score, USGS-style supply risk, "
+     "(100 - MBI)/100", "minsec.assessment; Koyamparambath et al. (2024); USGS (2025) supply "
+     "risk method; KOMIR MBI (KOMIS 2021)"),
+    ("headline, matrix", "import structure",
+     "shares of import value by supplier (BACI HS92 codes per mineral and stage); curated "
+     "published shares where BACI has no code", "CEPII BACI HS92 V202401b; minsec "
+     "reference/data/hs_concordance.csv, import_structure.csv"),
+    ("matrix, profiles", "production concentration",
+     "Herfindahl-Hirschman index of country shares of world production, 0-10 000",
+     "USGS Mineral Commodity Summaries 2023, 2024; World Mining Data 2026"),
+    ("scenarios", "export-control Monte Carlo",
+     "sampled cuts per exporter, replacement from spare capacity shared pro rata (the "
+     "cascade), stockpile release after a lag, price jump from the demand elasticity",
+     "minsec.scenarios.engine; Marchand et al. (2016); USGS (2025); scenario library sources"),
+    ("scenarios", "stockpile policy",
+     "days of demand held at day 0 and released after a lag; Korea: 54 days, 8-day release",
+     "Yonhap 2023-02-27 (AEN20230227003300320); MOTIE"),
+    ("portfolio", "gap score",
+     "share of need minus share of MSP projects, by region, mineral and stage",
+     "minsec.portfolio.gaps; MSP statement of 26 Sept 2024"),
+    ("portfolio", "opportunity scan and what-if",
+     "partner, forum and Southeast Asian holders of high-risk supply without an MSP project; "
+     "a named project's effect on unmet demand and loss over the scenario draws",
+     "minsec.portfolio.opportunities, minsec.portfolio.optimise"),
+    ("targets", "target tracking",
+     "each national target measured from the store, projected linearly to its year",
+     "minsec.outlook.targets; reference/data/targets.csv (with each target's source)"),
+]
+
+
+def methods(ctx: Context, shown: Sequence[Section] = (),
+            omitted: Sequence[tuple[str, str]] = ()) -> Section:
+    """Methods and sources; every section's sources; parts omitted and why; store provenance.
+
+    ``shown``: the sections of the briefing (their sources are listed); ``omitted``:
+    ``(part, reason)`` for each part left out.
+    """
+    provenance = store.status(ctx.store, files=True)
+    provenance = provenance.assign(loaded_at=provenance["loaded_at"].astype(str))
+    method = pd.DataFrame(METHODS, columns=["part", "method", "what", "source"])
+    cited = pd.DataFrame([{"section": s.key, "title": s.title, "source": src}
+                          for s in shown for src in s.sources],
+                         columns=["section", "title", "source"])
+    left_out = pd.DataFrame(list(omitted), columns=["part", "reason"])
+    files = provenance[~provenance["file"].str.startswith("minsec:")]
+    notes = [f"The store holds {len(files)} source files from {provenance['source'].nunique()} "
+             "sources; each is listed below with its SHA-256 and vintage.",
+             f"Assessment year {ctx.year} (the latest year of the trade data unless chosen)."]
+    notes += [f"Omitted: {part}: {reason}." for part, reason in omitted]
+    tables = {"methods": method, "section_sources": cited, "provenance": provenance}
+    if not left_out.empty:
+        tables["omitted"] = left_out.assign(source="minsec briefing")
+    return Section("methods", "Methods and sources", tables, {}, notes,
+                   ["minsec store load table (store.status, files=True)"])

@@ -1,0 +1,165 @@
+"""One mineral: its supply profile (map, stages, import sources, trend) and demand outlook."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import lru_cache
+
+import pandas as pd
+
+from minsec import assessment, charts
+from minsec.briefing.core import Context, Section, strategic_minerals
+from minsec.briefing.overview import BACI, EDITION
+from minsec.errors import MinsecError
+from minsec.outlook import demand, recycling
+from minsec.profile import profile, reported_as
+from minsec.reference import mineral_id
+
+TREND = ["year", "import_stage", "import_basis", "imports", "top_supplier", "top_supplier_share",
+         "china_share", "import_reliance", "mining_hhi", "refining_hhi", "gpr_score", "mbi"]
+IEA = ("IEA, Global Critical Minerals Outlook 2024, Critical Minerals Data Explorer (May 2024)")
+
+
+@lru_cache(maxsize=16)
+def indicators(ctx: Context) -> dict[str, pd.DataFrame]:
+    """The importer's indicator families over all years, computed once per context."""
+    return assessment.indicators(ctx.inputs, ctx.importer, assessment.TREND_METHODS)
+
+
+def _name(ctx: Context, mineral: str) -> str:
+    names = ctx.inputs.minerals.set_index("id")["name"]
+    return str(names.get(mineral, mineral))
+
+
+def _edition(ctx: Context, mineral: str) -> str:
+    """The production edition the assessment used for this mineral (else USGS MCS 2024)."""
+    row = ctx.assessment[ctx.assessment["mineral"].eq(mineral)]
+    for stage in ("mining", "refining"):
+        if not row.empty and isinstance(row[f"{stage}_source"].iloc[0], str):
+            return str(row[f"{stage}_source"].iloc[0])
+    return "mcs2024"
+
+
+def _map_rows(supply: pd.DataFrame) -> pd.DataFrame:
+    """Country production rows of the first production stage (mining before refining)."""
+    rows = supply[supply["variable"].eq("production") & ~supply["country"].isin(["WLD", "ROW"])]
+    stages = [s for s in ("mining", "refining") if s in set(rows["stage"])]
+    return rows[rows["stage"].eq(stages[0])] if stages else rows.iloc[:0]
+
+
+def published(ctx: Context, mineral: str) -> pd.DataFrame:
+    """Published import figures of the importer for this mineral (curated, with their source)."""
+    curated = ctx.inputs.curated
+    rows = curated[curated["importer"].eq(ctx.importer) & curated["mineral"].eq(mineral)]
+    return rows[["mineral", "stage", "year", "supplier", "share", "data_owner", "basis",
+                 "source_url"]].rename(columns={"source_url": "source"})
+
+
+def profiled(ctx: Context) -> list[tuple[str, list[str]]]:
+    """The strategic minerals to profile, each with the others its production data stand for.
+
+    USGS and WMD report the rare earths as one group: the first element (in risk order)
+    gets the section, the others are named in it.
+    """
+    groups: dict[str, list[str]] = {}
+    for mineral in strategic_minerals(ctx):
+        groups.setdefault(reported_as(mineral, _edition(ctx, mineral), ctx.store)[0],
+                          []).append(mineral)
+    return [(members[0], members[1:]) for members in groups.values()]
+
+
+def mineral_profile(ctx: Context, mineral: str, also: Sequence[str] = ()) -> Section:
+    """Production map, stages, import sources and the importer's trend for one mineral.
+
+    ``also``: other minerals whose production the same group figures stand for (named).
+    """
+    mineral = mineral_id(mineral)
+    name, edition = _name(ctx, mineral), _edition(ctx, mineral)
+    shown, grouped = reported_as(mineral, edition, ctx.store)
+    if also:
+        grouped = (f"{grouped}; the group's figures also stand for "
+                   f"{', '.join(_name(ctx, m) for m in also)}")
+    found = profile(shown, edition, None, ctx.store, importer=None if ctx.importer == "EU27"
+                    else ctx.importer)
+    label = EDITION.get(edition, edition)
+    rows = _map_rows(found.supply)
+    tables = {"production": found.supply, "stages": found.concentration}
+    figures = {}
+    notes = [grouped] if grouped else []
+    if not rows.empty:
+        stage = str(rows["stage"].iloc[0])
+        figures["map"] = charts.world_map(
+            rows.assign(label=rows["country"] + ": " + (100 * rows["share"]).round(1).astype(str)
+                        + "%"), "share", f"{name}: share of world {stage} production "
+            f"{found.year} ({label})", text="label", colorbar="share")
+        lead = rows.sort_values("share", ascending=False).head(3)
+        notes.append(f"World {stage} of {shown.replace('_', ' ')} in {found.year} ({label}): "
+                     + ", ".join(f"{c} {100 * s:.1f}%" for c, s in zip(
+                         lead["country"], lead["share"], strict=True)) + ".")
+    if found.imports is not None and not found.imports.empty:
+        tables["import_sources"] = found.imports
+        imp = found.imports.sort_values("share", ascending=False)
+        figures["import_sources"] = charts.bars(
+            imp, "country", "share", f"{ctx.importer}'s import sources of {name}, "
+            f"{int(imp['year'].iloc[0])} (share of value, {BACI})", color="stage",
+            percent=True)
+        for side, part in imp.groupby("stage", sort=False):
+            notes.append(f"{ctx.importer} {side} imports of {name} in {int(part['year'].iloc[0])} "
+                         f"(by value, {BACI}): " + ", ".join(
+                             f"{c} {100 * s:.1f}%" for c, s in zip(part["country"], part["share"],
+                                                                    strict=True)) + ".")
+    trend = assessment.trend(ctx.inputs, mineral, ctx.importer, indicators(ctx)).reindex(
+        columns=TREND)
+    if not trend.empty:
+        tables["trend"] = trend.assign(mineral=mineral, source=f"minsec assessment: {BACI} "
+                                       "import structure; USGS MCS / WMD concentration")
+        long = trend.melt("year", ["china_share", "top_supplier_share", "import_reliance"],
+                          var_name="measure").dropna(subset=["value"])
+        figures["trend"] = charts.lines(long, "year", "value", f"{ctx.importer}: {name} "
+                                        "imports over time", color="measure", percent=True)
+        last = trend.dropna(subset=["china_share"]).tail(2)
+        if not last.empty:
+            notes.append(f"China's share of {ctx.importer}'s {name} imports: " + ", ".join(
+                f"{100 * s:.1f}% in {int(y)}" for y, s in zip(last["year"], last["china_share"],
+                                                             strict=True)) + f" ({BACI}).")
+    if not (pub := published(ctx, mineral)).empty:
+        tables["published"] = pub
+        notes += [f"Published: {r['data_owner']} put {r['supplier']}'s share of "
+                  f"{ctx.importer}'s {name} imports at {100 * r['share']:.0f}% in {r['year']} "
+                  f"({r['source'].split(' | ')[0]})." for _, r in pub.iterrows()]
+    notes += found.notes
+    sources = sorted(set(found.supply["source"].str.split(",").str[0])) + [
+        f"{BACI} (import sources, trend)"] + sorted(set(pub["source"]))
+    return Section(f"profile-{mineral}", f"{name}: supply profile", tables, figures, notes,
+                   sources)
+
+
+def outlook(ctx: Context, mineral: str) -> Section:
+    """The IEA demand outlook (APS, by sector) and the recycled share of demand for a mineral."""
+    mineral = mineral_id(mineral)
+    name = _name(ctx, mineral)
+    table = demand.outlook(demand.load_demand(ctx.store), mineral, "APS")
+    tables = {"demand": table.assign(source=IEA)}
+    figures = {"demand": charts.bars(table, "year", "value_kt", f"{name}: world demand by "
+                                     "sector, IEA APS (kt)", color="sector", y_title="kt")}
+    totals = table.groupby("year")["value_kt"].sum()
+    notes = [f"World demand for {name} in the IEA's Announced Pledges Scenario: "
+             f"{totals.iloc[0]:,.0f} kt in {totals.index[0]}, {totals.iloc[-1]:,.0f} kt in "
+             f"{totals.index[-1]} ({IEA})."]
+    try:
+        share = demand.importer_share(demand.load_shares(ctx.store, ctx.importer), mineral)
+        mine = demand.importer_outlook(table, share)
+        tables["importer_demand"] = mine.assign(source=share.basis)
+        notes.append(f"{ctx.importer}'s share of world consumption: {100 * share.value:.1f}% "
+                     f"({share.basis}).")
+    except MinsecError as exc:
+        notes.append(f"No {ctx.importer} share of world consumption: {exc}.")
+    result = recycling.run(demand=recycling.load_inputs(ctx.store)).recycled_share
+    recycled = result[result["mineral"].eq(mineral)]
+    if not recycled.empty:
+        tables["recycled_share"] = recycled.assign(
+            source="minsec recycling model (flodym), outlook/recycling.yaml")
+        figures["recycled_share"] = charts.lines(recycled, "year", "share", f"{name}: recycled "
+                                                 "share of demand", percent=True)
+    return Section(f"outlook-{mineral}", f"{name}: demand outlook and recycling", tables,
+                   figures, notes, [IEA, "minsec recycling model (outlook/recycling.yaml)"])
