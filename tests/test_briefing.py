@@ -101,3 +101,15 @@ def test_stock_fan_is_the_quantile_per_day_and_mineral() -> None:
     high = fan[fan["quantile"].eq(1.0) & fan["mineral"].eq("a")]["stock_t"].tolist()
     assert low == stock[0, 1].tolist() and high == stock[1, 0].tolist()
     assert isinstance(fan, pd.DataFrame) and len(fan) == 2 * 2 * 3
+
+
+def test_scenario_run_defaults_to_the_specs_own_seed(kor: briefing.Context) -> None:
+    spec = library.get("CN-2023-graphite")
+    section = briefing.scenario_run(kor, spec.id, 300, 54, 8)
+    assert section.tables["spec"]["seed"].iloc[0] == spec.seed
+    expected = runner.run(spec.replace(draws=300).with_policy(days=54, lag=8),
+                          load_inputs(kor.store), kor.year).summary()
+    assert np.allclose(section.tables["summary"]["loss_mean_usd"], expected["loss_mean_usd"])
+    other = briefing.scenario_run(kor, spec.id, 300, 54, 8, seed=spec.seed + 1)
+    assert not np.allclose(other.tables["summary"]["unmet_mean_t"],
+                           section.tables["summary"]["unmet_mean_t"])

@@ -103,6 +103,27 @@ def test_xlsx_has_a_sheet_per_table_and_the_sources(kor: dict[str, Path], built:
     expected = ctx.assessment.dropna(subset=["risk_score"])["mineral"].head(10).tolist()
     assert [r[top[0].index("mineral")] for r in top[1:]] == expected
     assert "source" in top[0]
+    # the layout of the HTML and PDF is not applied: every row and column of the trend
+    trend = list(book["graphite.trend"].iter_rows(values_only=True))
+    expected_trend = assessment.trend(ctx.inputs, "graphite", "KOR")
+    assert len(trend) - 1 == len(expected_trend)
+    assert {"source", "import_basis", "refining_hhi"} <= set(trend[0])
+
+
+def test_html_tables_are_laid_out_for_reading(kor: dict[str, Path], built: Path) -> None:
+    html = kor["html"].read_text(encoding="utf-8")
+    headers = re.findall(r"<th[^>]*>([^<]*)</th>", html)
+    assert headers and not [h for h in headers if "_" in h]  # no snake_case column names
+    assert "Top supplier share" not in headers and "Its share of imports" in headers
+    tables = html.count("</table>")
+    assert tables == len(re.findall(r'</table>\s*<p class="tablenote">Source: \S', html))
+    graphite = html[html.index('id="profile-graphite"'):html.index('id="profile-dysprosium"')]
+    trend = graphite[graphite.index("<h2>Imports and concentration over time</h2>"):]
+    body = trend[trend.index("<tbody>"):trend.index("</tbody>")]
+    years = re.findall(r"<tr><td class=\"num\">(\d{4})</td>", body)
+    ctx = briefing.context("KOR", store=built)
+    assert years == [str(y) for y in range(ctx.year, ctx.year - 10, -1)]
+    assert "The last 10 years, newest first. 10 of " in trend
 
 
 @pytest.mark.parametrize("importer", ["KOR", "JPN"])
@@ -114,6 +135,8 @@ def test_pdf_outline_lists_the_sections_each_on_a_new_page(
     pages = [reader.get_destination_page_number(item) for item in top]
     assert pages[0] == 0 and all(b > a for a, b in zip(pages, pages[1:], strict=False))
     assert len(reader.pages) > pages[-1]
+    # the layout keeps each section to about two pages (before it, KOR's ran to 55 pages)
+    assert len(reader.pages) <= 2 * len(top) + 1
 
 
 def test_jpn_report_says_why_targets_are_omitted(jpn: dict[str, Path]) -> None:

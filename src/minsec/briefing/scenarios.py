@@ -94,10 +94,12 @@ def _spec_table(spec: Scenario, seed: int) -> pd.DataFrame:
 
 
 def scenario_run(ctx: Context, scenario_id: str, draws: int, stock_days: float,
-                 lag_days: float, seed: int = 0,
+                 lag_days: float, seed: int | None = None,
                  progress: Callable[[int, int], None] | None = None) -> Section:
     """One run (the web form): loss distributions and the stockpile fan chart.
 
+    ``seed``: the random seed; ``None`` takes the scenario spec's own seed (so a run with the
+    defaults repeats the library's published figures).
     ``progress(done, total)`` is called after each block of draws. The fan is drawn from the
     run's first block (its first ``min(draws, 1000)`` draws, same random stream).
     """
@@ -106,7 +108,9 @@ def scenario_run(ctx: Context, scenario_id: str, draws: int, stock_days: float,
     if stock_days < 0 or lag_days < 0:
         raise MinsecError(f"stockpile days and release lag must be >= 0 (got {stock_days:g}, "
                           f"{lag_days:g})")
-    spec = library.get(scenario_id).replace(draws=draws, seed=seed, importer=ctx.importer)
+    chosen = library.get(scenario_id)
+    seed = chosen.seed if seed is None else seed
+    spec = chosen.replace(draws=draws, seed=seed, importer=ctx.importer)
     spec = spec.with_policy(days=stock_days, lag=lag_days)
     data = inputs(ctx.store)
     baseline = runner.prepare(spec, data, ctx.year)
