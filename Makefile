@@ -28,7 +28,7 @@ test: $(BIN)/minsec chromium
 	$(BIN)/mypy
 	$(BIN)/pytest -q
 
-bench: $(BIN)/minsec
+bench: $(BIN)/minsec chromium
 	$(BIN)/minsec data build
 	$(BIN)/python benchmarks/bench_build.py
 	export MINSEC_STORE=$${MINSEC_STORE:-$$($(BIN)/python -c "import minsec.store as s; print(s.default_path())")} && \
@@ -36,7 +36,9 @@ bench: $(BIN)/minsec
 	$(BIN)/python benchmarks/bench_scenarios.py && \
 	$(BIN)/python benchmarks/bench_recycling.py && \
 	$(BIN)/python benchmarks/bench_targets.py && \
-	$(BIN)/python benchmarks/bench_portfolio.py
+	$(BIN)/python benchmarks/bench_portfolio.py && \
+	$(BIN)/python benchmarks/bench_report.py && \
+	$(BIN)/python benchmarks/bench_serve.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -113,17 +113,10 @@ def scenario_run(ctx: Context, scenario_id: str, draws: int, stock_days: float,
     spec = chosen.replace(draws=draws, seed=seed, importer=ctx.importer)
     spec = spec.with_policy(days=stock_days, lag=lag_days)
     data = inputs(ctx.store)
-    baseline = runner.prepare(spec, data, ctx.year)
-    events = runner.resolve(spec, baseline, set(data.partners))
+    result = runner.run(spec, data, ctx.year, progress=progress)
+    baseline = result.baseline
     policy = spec.stockpile.policy(baseline.minerals)
-    blocks = engine.block_ranges(draws, engine.BLOCK)
-    parts = []
-    for i, (first, last) in enumerate(blocks, start=1):
-        parts.append(engine.run_blocks(baseline, events, policy, draws, seed, spec.horizon_days,
-                                       first, last))
-        if progress is not None:
-            progress(i, len(blocks))
-    result = runner.Result(dump(spec), seed, draws, baseline, engine.concat(parts))
+    events = runner.resolve(spec, baseline, set(data.partners))
     rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(0,)))
     shocks = engine.sample(rng, min(draws, engine.BLOCK), events)
     trace = engine.daily_trace(baseline, shocks, policy, spec.horizon_days)

@@ -94,19 +94,6 @@ def export_cmd(
     out.print(f"{len(projects)} projects written to {to}")
 
 
-def _quotas(require: list[str] | None) -> dict[str, int]:
-    """``region=southeast_asia:1`` -> ``{"southeast_asia": 1}``; a bad one is an error."""
-    quotas = {}
-    for item in require or []:
-        kind, _, rest = item.partition("=")
-        region, _, count = rest.partition(":")
-        if kind != "region" or not region or not count.isdigit():
-            raise MinsecError(f"--require {item!r}: write region=NAME:COUNT, "
-                              "e.g. region=southeast_asia:1")
-        quotas[region] = int(count)
-    return quotas
-
-
 DrawsOpt = Annotated[int, typer.Option(help="Monte Carlo draws of the scenarios.")]
 
 
@@ -139,27 +126,14 @@ def optimise_cmd(
     store_path: StoreOpt = None,
 ) -> None:
     """The candidates that cut the importer's expected loss most for the budget (MILP)."""
-    from minsec.portfolio import opportunities, optimise, registry
+    from minsec.portfolio import opportunities
+    from minsec.portfolio.report import quotas, select_projects
 
     _budget(budget)
-    quotas = _quotas(require)
+    region_min = quotas(require or [])
     found = opportunities.read_candidates(candidates)
-    regions = registry.msp_regions(store_path).set_index("country")
-    found = found.assign(
-        id=found["name"], stage=found["stage"],
-        region=[("southeast_asia" if bool(regions.loc[c, "southeast_asia"])
-                 else regions.loc[c, "msp_region"]) if c in regions.index else "other"
-                for c in found["country"]])
     sample = _draws(resolve(importer), draws, store_path)
-    found = found[found["mineral"].isin(sample.minerals)]
-    choice = optimise.optimise(sample.unmet, sample.value_at_risk, sample.minerals, found,
-                               budget, region_min=quotas or None, mip_rel_gap=0.01)
-    summary = pd.DataFrame([{
-        "chosen": ", ".join(choice.chosen), "capex_usd": choice.capex,
-        "loss_before_usd": choice.loss_before, "loss_after_usd": choice.loss_after,
-        "risk_cut_per_usd": choice.risk_cut_per_usd,
-        "budget_shadow_price": choice.budget_shadow_price, "mip_gap": choice.mip_gap,
-        "status": choice.status, "scenarios": ", ".join(sample.scenarios), "draws": draws}])
+    choice, summary = select_projects(found, budget, sample, region_min, store_path)
     if fmt is Report.table:
         print_table(out, summary.T.reset_index().set_axis(["", "value"], axis=1),
                     "project selection")

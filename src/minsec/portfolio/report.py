@@ -15,7 +15,7 @@ import pandas as pd
 from minsec import assessment, tables
 from minsec.errors import MinsecError
 from minsec.indicators.concentration import stage_concentration
-from minsec.portfolio import gaps, registry
+from minsec.portfolio import gaps, optimise, registry
 from minsec.portfolio.opportunities import P_PRODUCTION
 from minsec.scenarios import baseline as base
 from minsec.scenarios import library, runner
@@ -114,3 +114,53 @@ def import_row(importer: str, mineral: str, store: Path | None = None,
     row = rows.sort_values(["year", "imports"], ascending=False).iloc[0]
     return {"imports_t": float(row["imports_t"]),
             "china_t": float(row["china_share"] * row["imports_t"])}
+
+
+def quotas(items: Iterable[str]) -> dict[str, int]:
+    """``["region=southeast_asia:1"]`` -> ``{"southeast_asia": 1}``; a bad one is an error."""
+    found: dict[str, int] = {}
+    for item in (x.strip() for x in items):
+        if not item:
+            continue
+        kind, _, rest = item.partition("=")
+        region, _, count = rest.partition(":")
+        if kind != "region" or not region or not count.isdigit():
+            raise MinsecError(f"quota {item!r}: write region=NAME:COUNT, "
+                              "e.g. region=southeast_asia:1")
+        found[region] = int(count)
+    return found
+
+
+def with_regions(candidates: pd.DataFrame, store: Path | None = None) -> pd.DataFrame:
+    """Candidates with an ``id`` (their name) and their MSP region (Southeast Asia first)."""
+    regions = registry.msp_regions(store).set_index("country")
+    return candidates.assign(id=candidates["name"], region=[
+        ("southeast_asia" if bool(regions.loc[c, "southeast_asia"])
+         else regions.loc[c, "msp_region"]) if c in regions.index else "other"
+        for c in candidates["country"]])
+
+
+def select_projects(candidates: pd.DataFrame, budget: float, sample: Draws,
+                    region_min: dict[str, int] | None = None,
+                    store: Path | None = None) -> tuple[optimise.Selection, pd.DataFrame]:
+    """Choose among ``candidates`` for ``budget`` against the scenario draws ``sample``.
+
+    Returns the selection and a one-row summary (chosen, capex, expected loss before and
+    after, risk cut per USD, the budget's shadow price, the MIP gap, scenarios and draws).
+    Candidates of a mineral the scenarios do not cut are left out; none left is an error.
+    """
+    found = with_regions(candidates, store)
+    found = found[found["mineral"].isin(sample.minerals)]
+    if found.empty:
+        raise MinsecError("no candidate is of a mineral the scenarios cut ("
+                          f"{', '.join(sample.minerals)})")
+    choice = optimise.optimise(sample.unmet, sample.value_at_risk, sample.minerals, found,
+                               budget, region_min=region_min or None, mip_rel_gap=0.01)
+    summary = pd.DataFrame([{
+        "chosen": ", ".join(choice.chosen), "capex_usd": choice.capex,
+        "loss_before_usd": choice.loss_before, "loss_after_usd": choice.loss_after,
+        "risk_cut_per_usd": choice.risk_cut_per_usd,
+        "budget_shadow_price": choice.budget_shadow_price, "mip_gap": choice.mip_gap,
+        "status": choice.status, "scenarios": ", ".join(sample.scenarios),
+        "draws": len(sample.unmet)}])
+    return choice, summary

@@ -30,6 +30,7 @@ tasks) are whole blocks, so results are bit-identical whatever the chunking or b
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from typing import Literal, overload
 
@@ -262,7 +263,16 @@ def run_blocks(baseline: Baseline, events: EventArrays, policy: Policy, draws: i
 
 
 def run_local(baseline: Baseline, events: EventArrays, policy: Policy, draws: int, seed: int,
-              horizon: int = 365, chunk: int = 10_000) -> Outcome:
-    """All draws in this process, chunk by chunk; the result does not depend on ``chunk``."""
-    return concat([run_blocks(baseline, events, policy, draws, seed, horizon, a, b)
-                   for a, b in block_ranges(draws, chunk)])
+              horizon: int = 365, chunk: int = 10_000,
+              progress: Callable[[int, int], None] | None = None) -> Outcome:
+    """All draws in this process, chunk by chunk; the result does not depend on ``chunk``.
+
+    ``progress(done, total)`` is called after each chunk.
+    """
+    ranges = block_ranges(draws, chunk)
+    parts = []
+    for i, (a, b) in enumerate(ranges, start=1):
+        parts.append(run_blocks(baseline, events, policy, draws, seed, horizon, a, b))
+        if progress is not None:
+            progress(i, len(ranges))
+    return concat(parts)

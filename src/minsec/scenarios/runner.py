@@ -13,7 +13,7 @@ in proportion to the exporters' sales to (non-)partners; a list of importers cut
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -106,8 +106,12 @@ def prepare(scenario: Scenario, inputs: base.BaselineInputs, year: int) -> Basel
 
 
 def run(scenario: Scenario, inputs: base.BaselineInputs, year: int,
-        dask: str | None = None, baseline: Baseline | None = None) -> Result:
-    """Run ``scenario`` (its draws, seed, horizon and stockpile) locally or on Dask."""
+        dask: str | None = None, baseline: Baseline | None = None,
+        progress: Callable[[int, int], None] | None = None) -> Result:
+    """Run ``scenario`` (its draws, seed, horizon and stockpile) locally or on Dask.
+
+    ``progress(done, total)``, locally, is called after each block of ``engine.BLOCK`` draws.
+    """
     baseline = baseline or prepare(scenario, inputs, year)
     events = resolve(scenario, baseline, set(inputs.partners))
     policy = scenario.stockpile.policy(baseline.minerals)
@@ -117,7 +121,8 @@ def run(scenario: Scenario, inputs: base.BaselineInputs, year: int,
 
         outcome = run_dask(*args, address=dask)
     else:
-        outcome = engine.run_local(*args)
+        chunk = engine.BLOCK if progress else 10_000
+        outcome = engine.run_local(*args, chunk=chunk, progress=progress)
     return Result(dump(scenario), scenario.seed, scenario.draws, baseline, outcome)
 
 

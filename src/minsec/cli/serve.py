@@ -1,0 +1,39 @@
+"""``minsec serve``: the web app on uvicorn (loopback unless a token guards it)."""
+
+from __future__ import annotations
+
+import os
+from typing import Annotated
+
+import typer
+
+from minsec.cli.common import StoreOpt, err, handled
+
+serve_app = typer.Typer()
+
+
+@serve_app.command("serve")
+@handled
+def serve_cmd(
+    host: Annotated[str, typer.Option(help="Interface to bind; any other than loopback needs "
+                                      "MINSEC_TOKEN.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=0, max=65535, help="TCP port.")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, max=64, help="Job worker threads (scenario "
+                                         "runs, the optimiser).")] = 2,
+    store_path: StoreOpt = None,
+) -> None:
+    """Dashboard and JSON API: pages with Plotly charts, JSON twins, exports, jobs."""
+    import uvicorn
+
+    from minsec import store
+    from minsec.web import create_app
+    from minsec.web.security import check_host
+
+    token = os.environ.get("MINSEC_TOKEN") or None
+    check_host(host, token)
+    path = store_path or store.default_path()
+    store.status(path)  # a missing or unbuilt store is a one-line error now, not per request
+    app = create_app(store=path, token=token, workers=workers)
+    err.print(f"minsec serve: http://{host}:{port}/ (store {path}"
+              f"{', token required for computing endpoints' if token else ''})", highlight=False)
+    uvicorn.run(app, host=host, port=port, log_level="warning")
