@@ -51,7 +51,10 @@ def world_map(frame: pd.DataFrame, value: str, title: str, location: str = "coun
         "colorbar": {"title": {"text": colorbar}, "thickness": 12}}
     if text is not None:
         trace |= {"text": values(frame[text]), "hovertemplate": "%{text}<extra></extra>"}
-    geo = {"projection": {"type": "natural earth"}, "showframe": False, "showcoastlines": False,
+    # the whole world, Greenwich in the middle (Plotly would otherwise centre on the data)
+    geo = {"projection": {"type": "natural earth", "rotation": {"lon": 0, "lat": 0}},
+           "center": {"lon": 0, "lat": 0}, "lonaxis": {"range": [-180, 180]},
+           "lataxis": {"range": [-56, 84]}, "showframe": False, "showcoastlines": False,
            "showcountries": True, "countrycolor": "#bbb", "resolution": 110,
            "landcolor": "#f2f2f2", "showland": True}
     return {"data": [trace], "layout": layout(title, geo=geo, margin={"l": 0, "r": 0, "t": 40,

@@ -48,16 +48,20 @@ def _jobs(request: Request) -> Jobs:
 
 def run_scenario(request: Request, scenario: Annotated[str, Form(min_length=1, max_length=80)],
                  importer: ImporterF = "KOR", year: YearF = None, draws: Draws = 2000,
-                 stock_days: Days = 54.0, lag_days: Days = 30.0,
-                 seed: Annotated[int, Form(ge=0, le=2**32 - 1)] = 0) -> Response:
-    """Run one library scenario for the importer under a stockpile policy (a job)."""
+                 stock_days: Days = 54.0, lag_days: Days = 8.0,
+                 seed: Annotated[int | None, Form(ge=0, le=2**32 - 1)] = None) -> Response:
+    """Run one library scenario for the importer under a stockpile policy (a job).
+
+    Defaults: Korea's 54 days of cover released after 8 days; the scenario's own seed.
+    """
     from minsec.countries import resolve
     from minsec.scenarios import library
 
     spec = library.get(scenario)
     ctx = views.context(request.app.state.store, resolve(importer), year)
     params = {"scenario": spec.id, "importer": ctx.importer, "year": ctx.year, "draws": draws,
-              "stock_days": stock_days, "lag_days": lag_days, "seed": seed}
+              "stock_days": stock_days, "lag_days": lag_days,
+              "seed": spec.seed if seed is None else seed}
 
     def work(progress: Progress) -> briefing.Section:
         return briefing.scenario_run(ctx, spec.id, draws, stock_days, lag_days, seed,
