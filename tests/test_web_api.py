@@ -191,10 +191,17 @@ def test_scenario_job_lifecycle(client: TestClient) -> None:
 
 
 def test_a_browser_form_is_redirected_to_the_jobs_page(client: TestClient) -> None:
-    r = client.post("/scenarios/run", data={"scenario": "CN-2024-Sb", "draws": "100"},
+    r = client.post("/scenarios/run", data={"scenario": "CN-2024-Sb", "draws": "100",
+                                            "seed": ""},
                     headers={"Accept": "text/html"}, follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"].startswith("/jobs/")
-    assert wait(client, r.headers["location"].rsplit("/", 1)[1])["status"] == "done"
+    state = wait(client, r.headers["location"].rsplit("/", 1)[1])
+    assert state["status"] == "done"
+    # the form's defaults: Korea's 8-day release, the scenario's own seed (blank field)
+    from minsec.scenarios import library
+
+    assert state["params"]["lag_days"] == 8
+    assert state["params"]["seed"] == library.get("CN-2024-Sb").seed
 
 
 def test_optimiser_job_escapes_formulas_in_exports(client: TestClient) -> None:
