@@ -113,3 +113,16 @@ def test_scenario_run_defaults_to_the_specs_own_seed(kor: briefing.Context) -> N
     other = briefing.scenario_run(kor, spec.id, 300, 54, 8, seed=spec.seed + 1)
     assert not np.allclose(other.tables["summary"]["unmet_mean_t"],
                            section.tables["summary"]["unmet_mean_t"])
+
+
+def test_parts_without_data_say_why_instead_of_failing(built: Path) -> None:
+    """An importer without targets, an aggregate without scenarios: the annex names them."""
+    jpn = briefing.context("JPN", store=built)
+    with pytest.raises(MinsecError, match="no curated national targets for JPN"):
+        briefing.targets(jpn)
+    eu = briefing.context("EU27", store=built)
+    with pytest.raises(MinsecError, match="aggregate"):
+        briefing.scenarios(eu, draws=50)
+    part = briefing.portfolio(eu)  # the gaps stand; only the project what-if needs scenarios
+    assert not part.tables["gaps"].empty and "what_if" not in part.tables
+    assert any("not computed" in note and "aggregate" in note for note in part.notes)

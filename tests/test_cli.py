@@ -126,3 +126,12 @@ def test_every_table_downloads_as_csv_and_xlsx(built: Path, tmp_path: Path,
     assert csv_path.read_text(encoding="utf-8").count("\n") > 1
     sheets = openpyxl.load_workbook(xlsx_path).sheetnames
     assert len(sheets) >= 2 and sheets[-1] == "sources"
+
+
+def test_a_mineral_with_reserves_only_still_has_a_profile(built: Path) -> None:
+    """MCS 2024 gives platinum-group metals' reserves but no production rows in the store."""
+    from minsec.profile import profile
+
+    found = profile("platinum_group_metals", "mcs2024", store=built)
+    assert set(found.supply["variable"]) == {"reserves"}
+    assert found.year == int(found.supply["year"].max())

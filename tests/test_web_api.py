@@ -93,6 +93,15 @@ def test_blank_form_fields_mean_the_default(client: TestClient) -> None:
     assert r.status_code == 200 and r.json()["params"]["year"] >= 2020
 
 
+def test_a_part_the_importer_lacks_says_why(client: TestClient) -> None:
+    r = client.get("/scenarios.json?importer=EU27")
+    assert r.status_code == 200
+    notes = " ".join(n for section in r.json()["sections"] for n in section["notes"])
+    assert "Not available for EU27" in notes and "aggregate" in notes
+    r = client.get("/targets.json?importer=JPN")
+    assert r.status_code == 200 and "no curated national targets for JPN" in r.text
+
+
 def test_importer_changes_the_figures(client: TestClient) -> None:
     kor = client.get("/index.json?importer=KOR").json()
     jpn = client.get("/index.json?importer=Japan").json()

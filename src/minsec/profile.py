@@ -132,6 +132,8 @@ def profile(mineral: str, edition: str = "mcs2024", year: int | None = None,
         raise MinsecError(f"no {edition} supply figures for {mineral}; "
                           f"editions with it: {', '.join(have) or 'none'}")
     production_years = rows.loc[rows["variable"] != "reserves", "year"]
+    if production_years.empty:  # reserves only: the profile is of their year
+        production_years = rows["year"]
     chosen = int(year if year is not None else production_years.max())
     if year is not None and year not in set(rows["year"]):
         raise MinsecError(f"--year {year}: {edition} has {mineral} figures for "

@@ -8,6 +8,9 @@ library (assessment, profile, scenarios, portfolio, outlook, store).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+
 from minsec.briefing.annex import methods
 from minsec.briefing.core import Context, Section, context, strategic_list, strategic_minerals
 from minsec.briefing.minerals import mineral_profile, outlook, profiled
@@ -20,25 +23,26 @@ from minsec.errors import MinsecError
 def briefing(ctx: Context, draws: int = 2000) -> list[Section]:
     """The report, in order: headline, matrix, profiles, scenarios, portfolio, targets, annex.
 
-    A part whose capability has no data for the importer is omitted; the annex says why.
+    A part whose capability has no data for the importer (a ``MinsecError``, e.g. scenarios
+    for the EU27 aggregate) is omitted; the annex says why.
     """
     parts, omitted = [headline(ctx), risk_matrix(ctx)], []
-    for mineral, also in profiled(ctx):
+
+    def add(label: str, build: Callable[[], Section]) -> None:
         try:
-            parts.append(mineral_profile(ctx, mineral, also))
+            parts.append(build())
         except MinsecError as exc:
-            omitted.append((f"profile of {mineral}", str(exc)))
-    parts.append(scenarios(ctx, draws=draws))
-    parts.append(portfolio(ctx))
-    if (found := targets(ctx)) is not None:
-        parts.append(found)
-    else:
-        omitted.append(("targets", f"no curated national targets for {ctx.importer} "
-                        f"(reference/data/targets.csv covers {', '.join(target_importers())})"))
+            omitted.append((label, str(exc)))
+
+    for mineral, also in profiled(ctx):
+        add(f"profile of {mineral}", partial(mineral_profile, ctx, mineral, also))
+    add("scenarios", partial(scenarios, ctx, draws=draws))
+    add("portfolio", partial(portfolio, ctx))
+    add("targets", partial(targets, ctx))
     parts.append(methods(ctx, shown=parts, omitted=omitted))
     return parts
 
 
 __all__ = ["Context", "Section", "briefing", "context", "headline", "methods",
            "mineral_profile", "outlook", "portfolio", "profiled", "risk_matrix", "scenario_run",
-           "scenarios", "strategic_list", "strategic_minerals", "targets"]
+           "scenarios", "strategic_list", "strategic_minerals", "target_importers", "targets"]

@@ -66,7 +66,10 @@ def portfolio(ctx: Context) -> Section:
     per_country = projects.drop_duplicates("project").groupby("country", as_index=False).agg(
         projects=("project", "size"), names=("name", "; ".join))
     best = recommended(ctx, projects)
-    effect = what_if(ctx)
+    try:
+        effect, why_not = what_if(ctx), ""
+    except MinsecError as exc:  # e.g. the scenarios cannot run for an aggregate (EU27)
+        effect, why_not = pd.DataFrame(), f"What-if of the registry's projects not computed: {exc}."
     figures = {
         "gaps": charts.heatmap(gaps, "kind", "key", "score", f"MSP portfolio gaps for "
                                f"{ctx.importer} (share of need - share of projects; > 0: a gap)"),
@@ -88,6 +91,7 @@ def portfolio(ctx: Context) -> Section:
                      f"{100 * r['china_share_after']:.1f}% if its output all went to "
                      f"{ctx.importer}")
         notes.append(text + ".")
+    notes += [why_not] if why_not else []
     tables_ = {"regions": report["regions"].assign(source=MSP), "gaps": gaps,
                "projects": projects, "recommended": best}
     if not effect.empty:
@@ -101,10 +105,11 @@ def target_importers() -> list[str]:
     return sorted(T.load_targets()["importer"].unique())
 
 
-def targets(ctx: Context) -> Section | None:
-    """The importer's strategy targets and where it stands; ``None`` without curated targets."""
-    if ctx.importer not in target_importers():
-        return None
+def targets(ctx: Context) -> Section:
+    """The importer's strategy targets and where it stands (``MinsecError`` without targets)."""
+    if ctx.importer not in (have := target_importers()):
+        raise MinsecError(f"no curated national targets for {ctx.importer} "
+                          f"(reference/data/targets.csv covers {', '.join(have)})")
     report = targets_report(ctx.importer, ctx.store, inputs=ctx.inputs)
     tracked = report.tracked
     figures = {}

@@ -9,6 +9,7 @@ briefing's builders, which are thin views over the library.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -89,19 +90,24 @@ def _sections(key: str, ctx: Context, mineral: str | None) -> list[Section]:
     if key == "mineral":
         return [briefing.mineral_profile(ctx, mineral or "")]
     if key == "scenarios":
-        return [_scenario_library(), briefing.scenarios(ctx)]
+        return [_scenario_library(), _or_why("scenarios", "Scenarios", briefing.scenarios, ctx)]
     if key == "portfolio":
-        return [briefing.portfolio(ctx)]
+        return [_or_why("portfolio", "Portfolio", briefing.portfolio, ctx)]
     if key == "outlook":
         return [briefing.outlook(ctx, mineral or OUTLOOK_DEFAULT)]
     if key == "targets":
-        found = briefing.targets(ctx)
-        return [found] if found is not None else [Section(
-            "targets", "Targets", notes=[f"No curated strategy targets for {ctx.importer}: "
-                                         "targets are tracked for KOR and EU27."])]
+        return [_or_why("targets", "Targets", briefing.targets, ctx)]
     if key == "data":
         return [briefing.methods(ctx)]
     raise NotFound(f"no page {key!r}")
+
+
+def _or_why(key: str, title: str, build: Callable[[Context], Section], ctx: Context) -> Section:
+    """The section, or one saying why the importer has none (e.g. no targets, an aggregate)."""
+    try:
+        return build(ctx)
+    except MinsecError as exc:
+        return Section(key, title, notes=[f"Not available for {ctx.importer}: {exc}."])
 
 
 TITLES = {"overview": "Overview", "mineral": "Mineral profile", "scenarios": "Scenarios",
