@@ -111,7 +111,7 @@ def test_damaged_file_on_the_command_line(shared: Path, tmp_path: Path) -> None:
     assert len(result.output.strip().splitlines()) == 1
 
 
-@pytest.mark.parametrize("args", [["data", "status", "--files"],
+@pytest.mark.parametrize("args", [["data", "status", "--files"], ["data", "check"],
                                   ["profile", "gallium", "--importer", "KOR"],
                                   ["scenario", "list"], ["minerals"]])
 def test_every_table_downloads_as_csv_and_xlsx(built: Path, tmp_path: Path,

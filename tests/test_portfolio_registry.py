@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import openpyxl
 import pandas as pd
 import pytest
 
@@ -74,6 +75,17 @@ def test_round_trip_offtake_text(tmp_path: Path) -> None:
                                       "capacity_t": {"lithium": 0}, "capex_usd": 1.5e8})
     for suffix in (".csv", ".xlsx", ".json"):
         assert read_projects(write_projects([project], tmp_path / f"p{suffix}")) == [project]
+
+
+def test_exports_escape_formulas_and_read_back_unchanged(tmp_path: Path) -> None:
+    project = Project.model_validate({**GOOD, "name": "=HYPERLINK(\"http://x\")",
+                                      "sites": "@evil"})
+    for suffix in (".csv", ".xlsx"):
+        path = write_projects([project], tmp_path / f"p{suffix}")
+        raw = (path.read_text(encoding="utf-8") if suffix == ".csv"
+               else str([c.value for c in openpyxl.load_workbook(path).active[2]]))
+        assert "'=HYPERLINK" in raw and "'@evil" in raw
+        assert read_projects(path) == [project]
 
 
 def test_every_bad_row_in_one_error(tmp_path: Path) -> None:

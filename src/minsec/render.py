@@ -127,6 +127,12 @@ def escape_formula(value: Any) -> Any:
     return "'" + value if isinstance(value, str) and value.startswith(_FORMULA) else value
 
 
+def unescape_formula(value: Any) -> Any:
+    """Undo :func:`escape_formula` when reading back a file minsec wrote."""
+    escaped = isinstance(value, str) and value.startswith("'") and value[1:2] in _FORMULA
+    return value[1:] if escaped and value[1:2] else value
+
+
 def escape_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy of ``frame`` whose text cells are escaped with :func:`escape_formula`."""
     safe = frame.copy()

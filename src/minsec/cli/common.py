@@ -22,15 +22,6 @@ out, err = Console(width=None if sys.stdout.isatty() else 120), Console(stderr=T
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-class Format(StrEnum):
-    """Output formats."""
-
-    table = "table"
-    json = "json"
-    csv = "csv"
-
-
-
 def handled(func: F) -> F:
     """Turn a user mistake (MinsecError) into one line on stderr and exit code 1."""
     @functools.wraps(func)

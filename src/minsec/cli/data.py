@@ -81,10 +81,17 @@ def data_status(
 
 @data.command("check")
 @handled
-def data_check(store_path: StoreOpt = None) -> None:
-    """Run the named consistency checks and say how to fix what fails."""
+def data_check(
+    fmt: Annotated[Report, typer.Option("--format")] = Report.table,
+    out_path: OutOpt = None,
+    store_path: StoreOpt = None,
+) -> None:
+    """Run the named consistency checks and say how to fix what fails (exit 1 on a failure)."""
     results = checks.run_all(store_path)
-    print_table(out, results, "Checks")
+    if fmt is Report.table:
+        print_table(out, results, "Checks")
+    else:
+        emit({"checks": results}, fmt, out_path, "checks", store_path)
     if (results["status"] == "fail").any():
         raise typer.Exit(1)
 

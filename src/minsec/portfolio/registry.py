@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from minsec.countries import msp_region, resolve
 from minsec.errors import MinsecError
 from minsec.reference import DATA, mineral_id
+from minsec.render import escape_frame, unescape_formula
 
 PROJECTS = DATA / "msp_projects.csv"
 STATS = DATA / "msp_portfolio_stats.csv"
@@ -193,7 +194,8 @@ def _records(path: Path) -> tuple[list[dict[str, Any]], str]:
                  else pd.read_excel(path, dtype=str).fillna(""))
     except (ValueError, OSError) as err:  # pandas' ParserError is a ValueError
         raise MinsecError(f"{path}: cannot read as {suffix} ({err})") from None
-    return [{str(k): v for k, v in r.items()} for r in frame.to_dict("records")], "line"
+    return [{str(k): unescape_formula(v) for k, v in r.items()}
+            for r in frame.to_dict("records")], "line"
 
 
 def _problems(err: ValidationError) -> list[str]:
@@ -234,7 +236,8 @@ def write_projects(projects: list[Project], path: str | Path) -> Path:
         data = [p.model_dump(mode="json", exclude_none=True) for p in projects]
         path.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
         return path
-    frame = pd.DataFrame([_flat(p) for p in projects], columns=list(FIELDS))
+    # text cells escaped against formula injection (undone when read back)
+    frame = escape_frame(pd.DataFrame([_flat(p) for p in projects], columns=list(FIELDS)))
     if suffix == ".csv":
         frame.to_csv(path, index=False)
     elif suffix == ".xlsx":
