@@ -285,3 +285,17 @@ def test_assets_and_docs_are_local(client: TestClient) -> None:
     spec = client.get("/openapi.json").json()
     assert "/minerals/{mineral}.json" in spec["paths"] and "/scenarios/run" in spec["paths"]
     assert ".csv" in spec["info"]["description"]
+
+
+def test_warm_start_computes_the_importers_pages_ahead(built: Path) -> None:
+    import threading
+
+    from minsec.web import views
+
+    with TestClient(create_app(store=built, warm="KOR")) as fresh:
+        warming = [t for t in threading.enumerate() if t.name == "minsec-warm"]
+        assert warming, "no warm-up thread started"
+        warming[0].join(600)
+        hits = views.page_json.cache_info().hits
+        assert fresh.get("/portfolio.json?importer=KOR").status_code == 200
+        assert views.page_json.cache_info().hits == hits + 1  # served from the warm cache

@@ -20,12 +20,15 @@ def serve_cmd(
     port: Annotated[int, typer.Option(min=0, max=65535, help="TCP port.")] = 8000,
     workers: Annotated[int, typer.Option(min=1, max=64, help="Job worker threads (scenario "
                                          "runs, the optimiser).")] = 2,
+    warm: Annotated[str | None, typer.Option(help="Compute this importer's pages at start-up "
+                                             "(empty: none).")] = "KOR",
     store_path: StoreOpt = None,
 ) -> None:
     """Dashboard and JSON API: pages with Plotly charts, JSON twins, exports, jobs."""
     import uvicorn
 
     from minsec import store
+    from minsec.countries import resolve
     from minsec.web import create_app
     from minsec.web.security import check_host
 
@@ -33,7 +36,8 @@ def serve_cmd(
     check_host(host, token)
     path = store_path or store.default_path()
     store.status(path)  # a missing or unbuilt store is a one-line error now, not per request
-    app = create_app(store=path, token=token, workers=workers)
+    app = create_app(store=path, token=token, workers=workers,
+                     warm=resolve(warm) if warm else None)
     err.print(f"minsec serve: http://{host}:{port}/ (store {path}"
               f"{', token required for computing endpoints' if token else ''})", highlight=False)
     uvicorn.run(app, host=host, port=port, log_level="warning")

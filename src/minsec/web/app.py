@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import cache
@@ -16,7 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from minsec.assets import geo_assets_script, plotly_js, world_topojson
 from minsec.errors import MinsecError
-from minsec.web import compute, pages, security
+from minsec.web import compute, pages, security, views
 from minsec.web.exports import DESCRIPTION as EXPORTS
 from minsec.web.jobs import Busy, Jobs
 from minsec.web.render import HERE, templates
@@ -114,12 +115,18 @@ def _add_static(app: FastAPI) -> None:
 
 
 def create_app(store: Path | None = None, token: str | None = None, workers: int = 2,
-               queue: int = 8) -> FastAPI:
-    """The minsec web app on a built ``store``; ``token`` guards the computing endpoints."""
+               queue: int = 8, warm: str | None = None) -> FastAPI:
+    """The minsec web app on a built ``store``; ``token`` guards the computing endpoints.
+
+    ``warm``: an importer whose pages a background thread computes at start-up.
+    """
     jobs = Jobs(workers=workers, queue=queue)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if warm:
+            threading.Thread(target=views.warm, args=(store, warm), daemon=True,
+                             name="minsec-warm").start()
         yield
         jobs.shutdown()
 

@@ -130,6 +130,23 @@ def page(store: Path | None, key: str, importer: str, year: int | None,
     return Page(key, title, params, _sections(key, ctx, mid), links)
 
 
+def warm(store: Path | None, importer: str) -> None:
+    """Compute ``importer``'s pages ahead of the first visitor (the server's start-up thread).
+
+    A failure is only logged: the page then reports it to whoever asks for it.
+    """
+    import logging
+
+    try:
+        # the same arguments as the routes pass, so that the caches' keys match
+        for key in ("overview", "scenarios", "portfolio", "targets", "outlook", "data"):
+            page_json(store, key, importer, None, None)
+        for mineral in briefing.strategic_minerals(context(store, importer, None)):
+            page_json(store, "mineral", importer, None, mineral)
+    except Exception:  # noqa: BLE001 - logged; never kills the server
+        logging.getLogger("minsec.web").exception("warming %s's pages failed", importer)
+
+
 @lru_cache(maxsize=128)
 def page_json(store: Path | None, key: str, importer: str, year: int | None,
               mineral: str | None = None) -> bytes:
