@@ -100,7 +100,11 @@ def test_a_browser_gets_a_cookie_from_the_query_token(guarded: TestClient) -> No
     assert guarded.get("/scenarios?token=wrong").headers.get("set-cookie") is None
 
 
-def test_read_only_views_stay_open(guarded: TestClient) -> None:
+def test_pages_need_it_too_but_assets_and_docs_do_not(guarded: TestClient) -> None:
     guarded.cookies.clear()
-    assert guarded.get("/index.json").status_code == 200
-    assert guarded.get("/openapi.json").status_code == 200
+    for url in ("/", "/index.json", "/minerals/gallium.csv", "/data.xlsx"):
+        assert guarded.get(url).status_code == 401, url
+    assert guarded.get("/index.json", headers={"Authorization": f"Bearer {TOKEN}"}
+                       ).status_code == 200
+    for url in ("/openapi.json", "/docs", "/static/plotly.min.js", "/static/app.js"):
+        assert guarded.get(url).status_code == 200, url

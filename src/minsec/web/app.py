@@ -27,9 +27,10 @@ log = logging.getLogger("minsec.web")
 DESCRIPTION = f"""Critical-minerals supply security: every page has a JSON twin (the page's URL
 + `.json`; `/` has `/index.json`). {EXPORTS}
 
-**Security.** Loopback by default. With `MINSEC_TOKEN` set, endpoints that compute (scenario
-runs, the optimiser, jobs) require it: `Authorization: Bearer <token>`, or `?token=<token>`
-once in a browser (it then sets an HttpOnly cookie). Limits: at most
+**Security.** Loopback by default. With `MINSEC_TOKEN` set, every endpoint that computes
+(pages, twins, exports, scenario runs, the optimiser, jobs) requires it: `Authorization: Bearer
+<token>`, or `?token=<token>` once in a browser (it then sets an HttpOnly cookie); static
+assets, `/docs` and this document stay open. Limits: at most
 {security.MAX_DRAWS:,} draws, uploads of at most {security.MAX_UPLOAD:,} bytes.
 
 **Errors** are JSON: `{{"error": "..."}}` with 400 (a bad value), 401, 404 (unknown mineral,

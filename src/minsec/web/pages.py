@@ -13,13 +13,13 @@ from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi import Path as PathParam
 
 from minsec.countries import resolve
 from minsec.web import exports, views
 from minsec.web.render import html
-from minsec.web.security import MAX_DRAWS, MAX_UPLOAD
+from minsec.web.security import MAX_DRAWS, MAX_UPLOAD, require_token
 
 Importer = Annotated[str, Query(min_length=1, max_length=60, description="Importer: ISO3 code, "
                                 "a country name, or EU27.")]
@@ -119,8 +119,12 @@ def add_page(router: APIRouter, path: str, key: str, summary: str,
 
 
 def router() -> APIRouter:
-    """Every page; the twins before the pages so ``/x.json`` never reads as a mineral."""
-    r = APIRouter()
+    """Every page; the twins before the pages so ``/x.json`` never reads as a mineral.
+
+    Pages compute (assessments, scenario draws) for parameters not yet cached, so with a
+    token they require it like the jobs do.
+    """
+    r = APIRouter(dependencies=[Depends(require_token)])
     add_page(r, "/", "overview", "Overview: headline risks and the risk matrix", base="/index")
     add_page(r, "/minerals/{mineral}", "mineral", "Mineral profile: production map, stages, "
              "import sources, trend", mineral="path")

@@ -4,10 +4,12 @@ Policy (ours, documented in the OpenAPI description):
 
 - The server binds to loopback by default; on any other host it refuses to start without
   ``MINSEC_TOKEN`` (:func:`check_host`).
-- With a token, every endpoint that computes or writes (scenario runs, the optimiser, jobs)
-  requires it: ``Authorization: Bearer <token>``, or for browser pages ``?token=<token>`` once
-  (which sets an HttpOnly, SameSite=Strict cookie ``minsec_token``). Read-only views of the
-  built store stay open. Without the token: 401 JSON.
+- With a token, every endpoint that computes or writes requires it: scenario runs, the
+  optimiser, jobs, and the pages with their twins and exports (a page computes assessments
+  and scenario draws for parameters not yet cached). ``Authorization: Bearer <token>``, or in
+  a browser ``?token=<token>`` once (which sets an HttpOnly, SameSite=Strict cookie
+  ``minsec_token``). Static assets, ``/docs`` and ``/openapi.json`` stay open. Without the
+  token: 401 JSON.
 - Limits: draws, upload size and parameter ranges (:data:`MAX_DRAWS`, :data:`MAX_UPLOAD`).
 - Every response carries a Content-Security-Policy (scripts from this server only, no inline
   scripts), ``nosniff``, ``frame-ancestors 'none'`` and a strict referrer policy.
