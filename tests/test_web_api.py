@@ -164,6 +164,11 @@ def test_bad_runs_are_refused_before_queueing(client: TestClient, fields: dict[s
     assert r.status_code in (400, 422) and message in r.json()["error"], r.text
 
 
+def test_query_string_is_capped(client: TestClient) -> None:
+    r = client.get("/index.json?importer=KOR&x=" + "a" * 3000)
+    assert r.status_code == 414 and "query string" in r.json()["error"]
+
+
 def test_upload_size_is_capped(client: TestClient) -> None:
     big = b"name,country\n" + b"x" * MAX_UPLOAD
     r = client.post("/portfolio/optimise", data={"budget": "1"},

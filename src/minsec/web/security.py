@@ -30,6 +30,7 @@ from minsec.errors import MinsecError
 MAX_DRAWS = 20_000  # Monte Carlo draws per web run (the CLI has no cap)
 MAX_UPLOAD = 1_000_000  # bytes: an optimiser candidates CSV
 MAX_BODY = MAX_UPLOAD + 64_000  # a whole request: the file plus its form fields
+MAX_QUERY = 2_048  # bytes of query string (each parameter has its own range too)
 COOKIE = "minsec_token"
 LOOPBACK_NAMES = {"localhost", "ip6-localhost"}
 
@@ -110,11 +111,14 @@ async def guard(request: Request, call_next: Next) -> Response:
     """
     if EMPTY.search(request.scope["query_string"]):
         request.scope["query_string"] = drop_empty(request.scope["query_string"])
-    length = request.headers.get("content-length")
-    if length is not None and (not length.isdigit() or int(length) > MAX_BODY):
-        from fastapi.responses import JSONResponse
+    from fastapi.responses import JSONResponse
 
-        response: Response = JSONResponse(
+    length = request.headers.get("content-length")
+    response: Response
+    if len(request.scope["query_string"]) > MAX_QUERY:
+        response = JSONResponse({"error": f"query string over {MAX_QUERY:,} bytes"}, 414)
+    elif length is not None and (not length.isdigit() or int(length) > MAX_BODY):
+        response = JSONResponse(
             {"error": f"request body over {MAX_UPLOAD:,} bytes (the upload limit)"}, 413)
     else:
         response = await call_next(request)
