@@ -9,8 +9,13 @@ from minsec.briefing.core import Context, Section
 from minsec.errors import MinsecError
 from minsec.outlook import targets as T
 from minsec.outlook.report import targets_report
-from minsec.portfolio import opportunities, optimise, registry
-from minsec.portfolio.report import gap_report, import_row, registry_candidates, scenario_draws
+from minsec.portfolio import opportunities, registry
+from minsec.portfolio.report import (
+    gap_report,
+    registry_candidates,
+    scenario_draws,
+    what_if_table,
+)
 
 MSP = ("Minerals Security Partnership statements (portfolio counts as of 2024-09-26; "
        "minsec reference/data/msp_portfolio_stats.csv, msp_projects.csv)")
@@ -44,18 +49,8 @@ def what_if(ctx: Context, draws: int = DRAWS) -> pd.DataFrame:
     """The effect of each registry project with a stated capacity on the importer's risks."""
     candidates = registry_candidates(registry.load_projects(), registry.msp_regions(ctx.store))
     sample = scenario_draws(ctx.importer, draws, ctx.store, year=ctx.year)
-    rows = []
-    for _, row in candidates[candidates["mineral"].isin(sample.minerals)].iterrows():
-        try:
-            imports = import_row(ctx.importer, str(row["mineral"]), ctx.store, ctx.inputs)
-        except MinsecError:
-            imports = None
-        effect = optimise.what_if(str(row["id"]), sample.unmet, sample.value_at_risk,
-                                  sample.minerals, pd.DataFrame([row]).reset_index(drop=True),
-                                  import_row=imports)
-        rows.append({"project": row["id"], "mineral": row["mineral"], "importer": ctx.importer,
-                     **effect, "source": WHAT_IF.format(draws=draws)})
-    return pd.DataFrame(rows)
+    effect = what_if_table(candidates, sample, ctx.importer, ctx.store, ctx.inputs)
+    return effect.assign(source=WHAT_IF.format(draws=draws))
 
 
 def portfolio(ctx: Context) -> Section:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any
 
-import pandas as pd
 import typer
 
 from minsec.cli.common import (
@@ -154,8 +153,8 @@ def what_if_cmd(
     store_path: StoreOpt = None,
 ) -> None:
     """The effect of adding one named project: dependence on China, unmet demand, loss."""
-    from minsec.portfolio import optimise, registry
-    from minsec.portfolio.report import import_row, registry_candidates
+    from minsec.portfolio import registry
+    from minsec.portfolio.report import registry_candidates, what_if_table
 
     code = resolve(importer)
     table = registry_candidates(registry.load_projects(), registry.msp_regions(store_path))
@@ -168,10 +167,7 @@ def what_if_cmd(
     mineral = str(rows["mineral"].iloc[0])
     if mineral not in sample.minerals:
         raise MinsecError(f"project {project!r}: no scenario cuts {mineral}")
-    effect = optimise.what_if(project, sample.unmet, sample.value_at_risk, sample.minerals,
-                              rows.reset_index(drop=True),
-                              import_row=import_row(code, mineral, store_path))
-    result = pd.DataFrame([{"project": project, "mineral": mineral, "importer": code, **effect}])
+    result = what_if_table(rows, sample, code, store_path)
     if fmt is Report.table:
         print_table(out, result.T.reset_index().set_axis(["", "value"], axis=1), "what if")
     else:

@@ -116,6 +116,29 @@ def import_row(importer: str, mineral: str, store: Path | None = None,
             "china_t": float(row["china_share"] * row["imports_t"])}
 
 
+def what_if_table(candidates: pd.DataFrame, sample: Draws, importer: str,
+                  store: Path | None = None,
+                  inputs: assessment.Inputs | None = None) -> pd.DataFrame:
+    """Each candidate's effect alone (:func:`optimise.what_if`) for ``importer``.
+
+    Candidates of a mineral the scenarios do not cut are skipped; without BACI imports of the
+    mineral the change in dependence on China is left out (the unmet and loss changes stay).
+    """
+    rows = []
+    for _, row in candidates[candidates["mineral"].isin(sample.minerals)].iterrows():
+        try:
+            imports: dict[str, float] | None = import_row(importer, str(row["mineral"]), store,
+                                                          inputs)
+        except MinsecError:
+            imports = None
+        effect = optimise.what_if(str(row["id"]), sample.unmet, sample.value_at_risk,
+                                  sample.minerals, pd.DataFrame([row]).reset_index(drop=True),
+                                  import_row=imports)
+        rows.append({"project": row["id"], "mineral": row["mineral"], "importer": importer,
+                     **effect})
+    return pd.DataFrame(rows)
+
+
 def quotas(items: Iterable[str]) -> dict[str, int]:
     """``["region=southeast_asia:1"]`` -> ``{"southeast_asia": 1}``; a bad one is an error."""
     found: dict[str, int] = {}
