@@ -1,7 +1,7 @@
 """Levers: how far each lever moves each national target.
 
 The collection rate and the recovery rate (through a re-run of the recycling model), more
-stockpile days, and one more MSP project (once the portfolio exists).
+stockpile days, and one more MSP project (not modelled against the targets: see ``_LINKS``).
 """
 
 from __future__ import annotations
@@ -30,7 +30,9 @@ _LINKS = {  # (lever kind, metric) -> how the effect is found, or why it is not
     ("recycling", "eu_recycling_share"): "not modelled: the EU measure is the EC's published "
     "EoL-RIR, not the recycling model",
     ("stockpile", "stockpile_days"): "stock",
-    **{("msp", metric): "not available: needs the MSP project portfolio (portfolio issue)"
+    **{("msp", metric): "not modelled against this target: the registry has one project with "
+       "a stated capacity (Mahenge, graphite); its effect on China's share of the importer's "
+       "graphite imports is the portfolio what-if (minsec portfolio what-if mahenge)"
        for metric in ("top_supplier_share", "eu_single_country_share", "eu_extraction_share",
                       "eu_processing_share")},
 }
