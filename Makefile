@@ -8,9 +8,11 @@ export MINSEC_SOURCES ?= $(if $(wildcard $(SHARED)),$(SHARED),)
 .PHONY: run test lint bench clean chromium
 
 # Reports print to PDF and browser tests run in Debian's Chromium (Playwright cannot fetch one).
+SUDO := $(shell [ "$$(id -u)" = 0 ] || command -v sudo)
 chromium:
 	@command -v chromium >/dev/null || command -v chromium-browser >/dev/null || \
-	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	  { $(SUDO) apt-get update -qq && \
+	    $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 $(BIN)/minsec: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
