@@ -66,3 +66,12 @@ def test_risk_matrix_places_one_labelled_point_per_row() -> None:
     trace = fig["data"][0]
     assert trace["text"] == ["Gallium", "Nickel"] and trace["x"] == [0.98, 0.5]
     assert trace["marker"]["color"] == [0.9, 0.5]
+
+
+def test_risk_matrix_labels_only_the_riskiest_when_asked() -> None:
+    frame = pd.DataFrame({"name": ["Gallium", "Nickel", "Zinc"], "dep": [0.98, 0.5, 0.3],
+                          "hhi": [9700.0, 3000.0, 1200.0], "risk": [0.9, 0.5, 0.7]})
+    trace = charts.risk_matrix(frame, "dep", "hhi", "name", "m", "x", "y", color="risk",
+                               label_top=2)["data"][0]
+    assert trace["text"] == ["Gallium", "", "Zinc"]
+    assert trace["customdata"] == ["Gallium", "Nickel", "Zinc"]  # every name on hover

@@ -40,6 +40,15 @@ def layout(title: str, **extra: Any) -> dict[str, Any]:
             "plot_bgcolor": "white", **extra}
 
 
+#: plotly.js scales that run from dark to light; reversed, so that more is darker or redder
+DARK_FIRST = {"Blues", "Greens", "Greys", "YlOrRd", "YlGnBu"}
+
+
+def dark_first(colorscale: str) -> bool:
+    """Whether plotly.js draws ``colorscale`` dark-to-light (so it needs ``reversescale``)."""
+    return colorscale in DARK_FIRST
+
+
 def world_map(frame: pd.DataFrame, value: str, title: str, location: str = "country",
               text: str | None = None, colorscale: str = "Reds",
               colorbar: str = "") -> Figure:
@@ -47,6 +56,7 @@ def world_map(frame: pd.DataFrame, value: str, title: str, location: str = "coun
     trace: dict[str, Any] = {
         "type": "choropleth", "locationmode": "ISO-3", "locations": values(frame[location]),
         "z": values(frame[value]), "colorscale": colorscale,
+        "reversescale": dark_first(colorscale),
         "marker": {"line": {"color": "#999", "width": 0.3}},
         "colorbar": {"title": {"text": colorbar}, "thickness": 12}}
     if text is not None:
@@ -63,19 +73,29 @@ def world_map(frame: pd.DataFrame, value: str, title: str, location: str = "coun
 
 def risk_matrix(frame: pd.DataFrame, x: str, y: str, label: str, title: str,
                 x_title: str, y_title: str, size: str | None = None,
-                color: str | None = None) -> Figure:
-    """A labelled scatter: one point per row (e.g. mineral), quadrants at the axes' middle."""
+                color: str | None = None, label_top: int | None = None) -> Figure:
+    """A labelled scatter: one point per row (e.g. mineral), quadrants at the axes' middle.
+
+    ``label_top``: write only the labels of the rows with the largest ``color`` values (the
+    others show theirs on hover), so that clusters stay legible.
+    """
     marker: dict[str, Any] = {"size": 11, "line": {"width": 0.5, "color": "#333"}}
     if size is not None:
         scale = max(float(frame[size].max() or 1.0), 1e-12)
         marker["size"] = [8 + 22 * (v or 0) / scale for v in values(frame[size])]
     if color is not None:
-        marker |= {"color": values(frame[color]), "colorscale": "YlOrRd", "showscale": True,
+        marker |= {"color": values(frame[color]), "colorscale": "YlOrRd",
+                   "reversescale": dark_first("YlOrRd"), "showscale": True,
                    "colorbar": {"title": {"text": color}, "thickness": 12}}
+    names = frame[label].astype(str)
+    shown = names
+    if label_top is not None and color is not None:
+        keep = frame[color].rank(ascending=False, method="first").le(label_top)
+        shown = names.where(keep, "")
     trace = {"type": "scatter", "mode": "markers+text", "x": values(frame[x]),
-             "y": values(frame[y]), "text": values(frame[label]), "textposition": "top center",
-             "marker": marker, "hovertemplate": "%{text}<br>x %{x:.2f}<br>y %{y:.2f}"
-             "<extra></extra>"}
+             "y": values(frame[y]), "text": values(shown), "customdata": values(names),
+             "textposition": "top center", "marker": marker,
+             "hovertemplate": "%{customdata}<br>x %{x:.2f}<br>y %{y:.2f}<extra></extra>"}
     return {"data": [trace], "layout": layout(
         title, xaxis={"title": {"text": x_title}, "zeroline": False, "gridcolor": "#eee"},
         yaxis={"title": {"text": y_title}, "zeroline": False, "gridcolor": "#eee"})}
@@ -154,14 +174,17 @@ def fan(frame: pd.DataFrame, title: str, x: str = "day", quantile: str = "quanti
 
 def heatmap(frame: pd.DataFrame, x: str, y: str, z: str, title: str,
             colorscale: str = "RdBu", zmid: float | None = 0.0) -> Figure:
-    """A heatmap of ``z`` over the categories ``x`` and ``y`` (missing cells blank)."""
+    """A heatmap of ``z`` over the categories ``x`` and ``y`` (missing cells blank).
+
+    With plotly.js's ``RdBu`` (blue low, red high) and ``zmid=0``, positive cells are red.
+    """
     wide = frame.pivot_table(index=y, columns=x, values=z, aggfunc="first")
     trace: dict[str, Any] = {
         "type": "heatmap", "x": values(wide.columns), "y": values(wide.index),
         "z": [values(row) for row in wide.to_numpy()], "colorscale": colorscale,
-        "reversescale": colorscale == "RdBu", "hoverongaps": False,
+        "hoverongaps": False,
         "colorbar": {"title": {"text": z}, "thickness": 12}}
     if zmid is not None:
         trace["zmid"] = zmid
-    return {"data": [trace], "layout": layout(title, xaxis={"automargin": True},
-                                              yaxis={"automargin": True})}
+    every = {"automargin": True, "type": "category", "dtick": 1}  # a label on every row
+    return {"data": [trace], "layout": layout(title, xaxis=every, yaxis=every)}

@@ -107,7 +107,7 @@ def risk_matrix(ctx: Context) -> Section:
         matrix, "top_supplier_share", "production_hhi", "name",
         f"{ctx.importer} {ctx.year}: dependence on the largest supplier vs production "
         "concentration", "share of imports from the largest supplier",
-        "production HHI (more concentrated stage)", color="risk_score")
+        "production HHI (more concentrated stage)", color="risk_score", label_top=15)
     both = matrix[matrix["top_supplier_share"].ge(0.5) & matrix["production_hhi"].ge(2500)]
     notes = [f"{len(matrix)} minerals have both an import structure and production figures; "
              f"{len(both)} sit in the upper-right quadrant (one supplier >= 50% of imports and "
