@@ -26,13 +26,9 @@ def report_cmd(
 ) -> None:
     """The supply-security briefing: self-contained HTML, PDF (Chromium) and XLSX."""
     from minsec.briefing import context
-    from minsec.errors import MinsecError
     from minsec.report import write
-    from minsec.report.files import MAX_DRAWS
 
     start = time.perf_counter()
-    if not 1 <= draws <= MAX_DRAWS:
-        raise MinsecError(f"--draws {draws}: give 1 to {MAX_DRAWS:,}")
     with progress() as bar:
         bar.add_task("building the briefing", total=None)
         written = write(context(importer, year, store_path), out_dir, draws)

@@ -78,17 +78,19 @@ def optimise(request: Request,
              require: Annotated[str, Form(max_length=200)] = "") -> Response:
     """Choose the candidates that cut the importer's expected loss most (a job)."""
     from minsec.countries import resolve
+    from minsec.portfolio.opportunities import read_candidates
+    from minsec.portfolio.report import quotas as parse_quotas
 
     data = candidates.file.read(MAX_UPLOAD + 1)
     if len(data) > MAX_UPLOAD:
         return JSONResponse({"error": f"candidates file over {MAX_UPLOAD:,} bytes"}, 413)
     code = resolve(importer)
-    quotas = optimiser.quotas(require)
+    quotas = parse_quotas(require.split(","))
     with tempfile.TemporaryDirectory(prefix="minsec-upload-") as tmp:
         path = Path(tmp) / "candidates.csv"
         path.write_bytes(data)
         try:
-            found = optimiser.read(path)
+            found = read_candidates(path)
         except MinsecError as exc:
             raise MinsecError(str(exc).replace(str(path), "candidates")) from None
     store = request.app.state.store

@@ -20,20 +20,6 @@ SOURCES = ["Scenario draws: minsec scenario library (China's export controls sin
            "Candidates: the uploaded file (source_url per row)"]
 
 
-def quotas(require: str) -> dict[str, int]:
-    """``region=southeast_asia:1, region=africa:2`` as ``{"southeast_asia": 1, ...}``."""
-    from minsec.portfolio.report import quotas as parse
-
-    return parse(require.split(","))
-
-
-def read(path: Path) -> pd.DataFrame:
-    """The candidates, checked row by row (:func:`minsec.portfolio.opportunities`)."""
-    from minsec.portfolio import opportunities
-
-    return opportunities.read_candidates(path)
-
-
 def select(found: pd.DataFrame, budget: float, importer: str, draws: int,
            quotas: dict[str, int], store: Path | None, progress: Progress) -> Section:
     """Draw the scenarios, then choose the candidates for the budget."""
