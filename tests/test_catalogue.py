@@ -10,7 +10,8 @@ from pathlib import Path
 CATALOGUE = Path(__file__).resolve().parents[1] / "src" / "minsec" / "sources" / "catalogue.csv"
 COLUMNS = ["path", "url", "landing", "sha256", "bytes", "publisher", "restricted", "note"]
 RAW_TRADEMAP = "itc_trademap_battery_minerals_cheng2024/raw_trademap/"
-RESTRICTED_DIRS = ("un_comtrade_extract_pnnl/", "itc_trademap_battery_minerals_cheng2024/")
+RESTRICTED_DIRS = ("un_comtrade_extract_pnnl/", "un_comtrade_extract_cma/",
+                   "itc_trademap_battery_minerals_cheng2024/")
 
 
 def rows() -> list[dict[str, str]]:
