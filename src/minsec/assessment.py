@@ -207,6 +207,18 @@ def group_members(forms: pd.DataFrame) -> dict[str, str]:
     return dict(zip(rows["mineral"], rows["group_id"], strict=True))
 
 
+_HELD: dict[int, set[tuple[str, str]]] = {}
+
+
+def _held(flows: pd.DataFrame) -> set[tuple[str, str]]:
+    """The (mineral or group, form) pairs some loaded source has flows for (kept per frame)."""
+    if id(flows) not in _HELD:
+        _HELD.clear()
+        pairs = flows[["mineral", "form"]].drop_duplicates()
+        _HELD[id(flows)] = set(zip(pairs["mineral"], pairs["form"], strict=True))
+    return _HELD[id(flows)]
+
+
 def _curated_headline(curated: pd.DataFrame, importer: str, year: int) -> pd.DataFrame:
     """Per mineral, the current official figure for all its forms (nearest year, confidence)."""
     rows = imports.curated_structure(curated)
@@ -218,7 +230,7 @@ def _curated_headline(curated: pd.DataFrame, importer: str, year: int) -> pd.Dat
 
 
 def headline(found: dict[str, pd.DataFrame], inputs: Inputs, importer: str,
-             year: int) -> pd.DataFrame:
+             year: int, only: str | None = None) -> pd.DataFrame:
     """Per mineral, the import figures shown as the headline, with their basis.
 
     Rules (docs/methods.md): (1) the mineral's forms added in contained tonnes, each form's
@@ -227,20 +239,27 @@ def headline(found: dict[str, pd.DataFrame], inputs: Inputs, importer: str,
     figure for all the importer's forms (MOTIE, KOMIR, KITA ..., with source and year); (3)
     else the measured figure marked ``partial`` with the principal forms it lacks; (4) else
     nothing, with ``not measured: <why>``. A member of a traded group shows the group's id.
+    ``only``: one mineral (the trend's).
     """
     table, forms = found["imports"], found["forms"]
+    if only is not None:
+        table, forms = table[table["mineral"].eq(only)], forms[forms["mineral"].eq(only)]
     rows = table[table["stage"].eq("all") & table["year"].eq(year)].set_index("mineral")
+    # reliance: the measured stage with the larger contained imports (the USA: USGS's figure)
     staged = table[table["stage"].ne("all") & table["year"].eq(year)
-                   & table["basis"].ne("curated") & ~table["basis"].str.startswith("missing")]
-    reliance = staged.sort_values("imports_t", ascending=False).drop_duplicates(
+                   & table["import_reliance"].notna()]
+    staged = staged.assign(_measured=~staged["basis"].str.startswith(("curated", "missing")))
+    reliance = staged.sort_values(["_measured", "imports_t"], ascending=False).drop_duplicates(
         "mineral").set_index("mineral")["import_reliance"]
-    held = set(zip(inputs.mineral_trade["mineral"], inputs.mineral_trade["form"], strict=True))
-    status = trade_forms.form_status(inputs.forms, forms[forms["year"].eq(year)],
-                                     held).set_index("mineral")
+    concordance = inputs.forms if only is None else inputs.forms[
+        inputs.forms["mineral"].eq(only)]
+    status = trade_forms.form_status(concordance, forms[forms["year"].eq(year)],
+                                     _held(inputs.mineral_trade)).set_index("mineral")
     curated = _curated_headline(inputs.curated, importer, year)
     members = group_members(inputs.forms)
     out = []
-    for mineral in sorted(set(status.index) | set(curated.index)):
+    wanted = sorted(set(status.index) | set(curated.index))
+    for mineral in [only] if only is not None else wanted:
         st = status.loc[mineral] if mineral in status.index else None
         row = rows.loc[mineral] if mineral in rows.index else None
         cur = curated.loc[mineral] if mineral in curated.index else None
@@ -267,7 +286,8 @@ def headline(found: dict[str, pd.DataFrame], inputs: Inputs, importer: str,
             line |= {c: cur[c] for c in ("top_supplier", "top_supplier_share", "china_share")}
             line |= {"import_stage": cur["stage"], "import_year": int(cur["year"]),
                      "import_basis": "curated: " + str(cur["source"]).removeprefix("curated: "),
-                     "import_form": cur["note"] or "all forms (as published)"}
+                     "import_form": cur["note"] or "all forms (as published)",
+                     "import_reliance": reliance.get(mineral)}
         elif row is not None and row["imports_t"] > 0:
             line["import_basis"] = (f"not measured: imports of USD {1000 * row['imports']:,.0f}"
                                     f" ({int(row['last_year'])}) are immaterial (under USD 1 M)")
@@ -275,6 +295,8 @@ def headline(found: dict[str, pd.DataFrame], inputs: Inputs, importer: str,
             why = (st["principal_not_measured"] or st["forms_not_measured"]) if st is not None \
                 else "no form in the concordance"
             line["import_basis"] = f"not measured: {why or 'no imports recorded'}"
+        if "import_reliance" not in line and mineral in reliance.index:
+            line["import_reliance"] = reliance[mineral]
         out.append(line)
     frame = pd.DataFrame(out).set_index("mineral")
     return frame.reindex(columns=HEADLINE).assign(
@@ -377,14 +399,14 @@ def trend(inputs: Inputs, mineral: str, importer: str,
         rows = rows.dropna(subset=["_rank"]).sort_values("_rank").drop_duplicates("year")
         parts.append(rows.set_index("year")[["hhi", "top1_country", "top1_share", "edition"]]
                      .add_prefix(f"{stage}_"))
-    imp = found["imports"][found["imports"]["mineral"].eq(mineral)
-                           & ~found["imports"]["basis"].str.startswith("missing")]
-    if not imp.empty:
-        totals = imp.groupby("stage")["imports"].sum()
-        parts.append(imp[imp["stage"].eq(totals.index[int(totals.to_numpy().argmax())])].set_index("year")[[
-            "stage", "basis", "imports", "top_supplier", "top_supplier_share", "china_share",
-            "msp_share", "import_hhi", "import_reliance"]].rename(
-            columns={"stage": "import_stage", "basis": "import_basis"}))
+    years = sorted(set(found["imports"].loc[found["imports"]["mineral"].eq(mineral), "year"]))
+    if years:
+        heads = pd.concat([headline(found, inputs, importer, y, only=mineral).assign(year=y)
+                           for y in years])
+        heads = heads[heads["import_year"].notna()].set_index("year")
+        parts.append(heads[["import_stage", "import_basis", "import_year", "imports",
+                            "top_supplier", "top_supplier_share", "china_share", "msp_share",
+                            "import_hhi", "import_reliance"]])
     gpr = found["geopolrisk"]
     parts.append(gpr[gpr["mineral"].eq(mineral)].set_index("year")[
         ["score", "import_risk"]].add_prefix("gpr_"))

@@ -39,7 +39,8 @@ def _stamp(store: Path | None) -> tuple[str, int]:
 def _flows(path: str, stamp: int) -> pd.DataFrame:
     records = query("SELECT source, year, exporter, importer, hs6, hs_version, value, quantity, "
                     "flow FROM trade", store=Path(path))
-    return trade_forms_module.flows_by_form(records, trade_forms(Path(path)))
+    flows = trade_forms_module.flows_by_form(records, trade_forms(Path(path)))
+    return flows.astype({c: "object" for c in trade_forms_module.TEXT if c in flows})
 
 
 def mineral_trade(store: Path | None = None) -> pd.DataFrame:

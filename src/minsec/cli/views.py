@@ -93,7 +93,7 @@ def _inputs(store_path: Path | None, importers: list[str]) -> tuple[Any, list[st
         inputs = assessment.load(store_path)
     known = set(inputs.mineral_trade["importer"]) | {"EU27"}
     if unknown := [c for c in codes if c not in known]:
-        raise MinsecError(f"no imports recorded in BACI for {', '.join(unknown)}")
+        raise MinsecError(f"no trade recorded for {', '.join(unknown)}")
     return inputs, codes
 
 

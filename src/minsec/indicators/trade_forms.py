@@ -330,12 +330,12 @@ def form_status(forms: pd.DataFrame, measured: pd.DataFrame,
     table = forms.assign(_ok=ok, _label=label, _why=_reasons(forms, held).where(~ok, ""))
     def summary(rows: pd.DataFrame) -> pd.Series:
         # principal forms the data can measure: a code charged to the mineral
-        principal = rows[rows["principal"].astype(bool)
-                         & rows["allocation"].isin(["full", "split"])]
+        main = rows[rows["principal"].astype(bool)]
+        principal = main[main["allocation"].isin(["full", "split"])]
         return pd.Series({
             "forms_measured": "; ".join(rows.loc[rows["_ok"], "_label"]),
             "forms_not_measured": "; ".join(rows.loc[~rows["_ok"], "_why"]),
-            "principal_not_measured": "; ".join(principal.loc[~principal["_ok"], "_why"]),
+            "principal_not_measured": "; ".join(main.loc[~main["_ok"], "_why"]),
             "principal_measured": bool(len(principal)) and bool(principal["_ok"].all())})
     rows = [summary(group).rename(mineral) for mineral, group in table.groupby("mineral")]
     return pd.DataFrame(rows).rename_axis("mineral").reset_index()
