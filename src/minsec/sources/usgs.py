@@ -45,7 +45,7 @@ from minsec.countries import to_iso3
 from minsec.errors import SourceError
 from minsec.reference import check_minerals
 from minsec.sources import Source
-from minsec.sources._parse import first_row, parse_number, read_table
+from minsec.sources._parse import first_row, parse_number, parse_table, read_text
 from minsec.sources.usgs_quirks import COMMODITIES, HEADER_FIXES, SPLITS
 
 DIR = "usgs_mcs"
@@ -96,16 +96,27 @@ def file_commodity(rel: str) -> tuple[str, str, str, str]:
     return (f"mcs{m['year']}", abbr, *COMMODITIES[abbr])
 
 
-def read_csv(root: Path, rel: str, required: list[str]) -> tuple[pd.DataFrame, list[str | None]]:
-    """A USGS table, one column per position, with its headers fixed (``HEADER_FIXES``).
+def header_fixes(rel: str) -> dict[str, tuple[str | None, ...]] | list[str | None]:
+    """The ``HEADER_FIXES`` of a file: its stem's, over those of every edition's file."""
+    stem = Path(rel).stem.lower()
+    own = HEADER_FIXES.get(stem, {})
+    every = HEADER_FIXES.get(stem.split("-", 1)[-1], {})
+    if isinstance(own, list) or isinstance(every, list):
+        return own or every
+    return {**every, **own}
 
-    ``read_table`` checks the file (encoding, delimiter, truncation); the columns are then taken
-    by position, because it merges repeated headers and drops unnamed columns, and USGS files
-    have both, some with data under an unnamed header (a shifted row): that is an error here.
+
+def read_csv(root: Path, rel: str, required: list[str]) -> tuple[pd.DataFrame, list[str | None]]:
+    """A USGS table, one column per position, with its headers fixed (:func:`header_fixes`).
+
+    ``rel`` is a file or a zip member (``Release.zip/member.csv``). ``parse_table`` checks it
+    (encoding, delimiter, truncation); the columns are then taken by position, because it merges
+    repeated headers and drops unnamed columns, and USGS files have both, some with data under
+    an unnamed header (a shifted row): that is an error here.
     """
-    read_table(root / rel, required, rel)
-    text = (root / rel).read_text(encoding="utf-8-sig")
-    reader = csv.reader(io.StringIO(text, newline=""))
+    text = read_text(root, rel)
+    parse_table(text, required, rel)
+    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""))
     rows, body, start = [next(reader)], [], 2  # start: physical line a row begins on
     for row in reader:
         if any(c.strip() for c in row):
@@ -113,7 +124,7 @@ def read_csv(root: Path, rel: str, required: list[str]) -> tuple[pd.DataFrame, l
         start = reader.line_num + 1
     frame = pd.DataFrame([r for _, r in body], columns=range(len(rows[0])), dtype=object)
     frame["line"] = [n for n, _ in body]
-    fixes = HEADER_FIXES.get(Path(rel).stem.lower(), {})
+    fixes = header_fixes(rel)
     names: list[str | None] = [h.strip() or None for h in rows[0]]
     if isinstance(fixes, list):
         names = [*fixes, *names[len(fixes):]]
