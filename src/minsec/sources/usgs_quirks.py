@@ -87,6 +87,12 @@ WORLD_UNITS: dict[str, tuple[str, float]] = {
     "kilograms": ("t", 1e-3), "thousand carats": ("thousand carats", 1.0),
     "million carats": ("million carats", 1.0), "million cubic meters": ("million m3", 1.0),
 }
+# UNIT_MEAS faults of the single world file, per edition and abbreviation: the unit the values
+# are in (their 2023 figures are MCS 2024's, in its Prod_kt columns).
+WORLD_UNIT_FIXES: dict[str, str] = {
+    "mcs2025-timin": "thousand metric tons",  # "metric tons": world ilmenite 8,840 (kt)
+    "mcs2025-sandi": "thousand metric tons",  # "metric tons": United States 133,000 (kt)
+}
 # Words of a Type text or salient form that name another catalogue mineral than the file's.
 SPLITS: dict[str, dict[str, str]] = {
     "plati": {w: w for w in ("palladium", "platinum", "iridium", "rhodium", "ruthenium",
@@ -101,6 +107,10 @@ SPLITS: dict[str, dict[str, str]] = {
 _W, _S = ["Source", "Country", "Type"], ["DataSource", "Commodity", "Year"]
 HEADER_FIXES: dict[str, dict[str, tuple[str | None, ...]] | list[str | None]] = {
     "mcs2024-feore_world": {"Reserves_mt": ("Reserves_Mt",)},  # note: "million metric tons"
+    # reserves in t (world 95,000; MCS 2023 81,000 t; MCS 2025 92,000 t), not kt
+    "mcs2024-selen_world": {"Reserves_kt": ("Reserves_t",)},
+    # reserves in kt like production (China 72,000; MCS 2023 56,000 kt, MCS 2025 60,000 kt)
+    "mcs2024-talc_world": {"Reserves_t": ("Reserves_kt",)},
     "mcs2023-chrom_world": {"Prod_t_2021": ("Prod_kt_2021",),  # note: "thousand metric tons"
                             "Prod_t_est_2022": ("Prod_kt_est_2022",)},
     # an unnamed 9th column repeats Reserves_kt
