@@ -48,7 +48,7 @@ from minsec.errors import SourceError
 from minsec.reference import check_minerals
 from minsec.sources import Source
 from minsec.sources._parse import first_row, parse_number, parse_table, read_text
-from minsec.sources.usgs_quirks import COMMODITIES, HEADER_FIXES, SPLITS
+from minsec.sources.usgs_quirks import CELL_FIXES, COMMODITIES, HEADER_FIXES, SPLITS
 
 DIR = "usgs_mcs"
 
@@ -136,6 +136,7 @@ def read_csv(root: Path, rel: str, required: list[str]) -> tuple[pd.DataFrame, l
             if name in fixes:
                 n = seen[name] = seen.get(name, -1) + 1
                 names[i] = fixes[name][n]
+    _fix_cells(frame, names, rel)
     for i, name in enumerate(rows[0]):  # positions a list of fixes names are deliberate
         filled = frame[i].str.strip() != ""
         if not name.strip() and i >= len(fixes if isinstance(fixes, list) else ()) \
@@ -144,6 +145,16 @@ def read_csv(root: Path, rel: str, required: list[str]) -> tuple[pd.DataFrame, l
                                    f"({i + 1}); header and rows do not line up",
                               int(frame["line"].iloc[first_row(filled)]))
     return frame, names
+
+
+def _fix_cells(frame: pd.DataFrame, names: list[str | None], rel: str) -> None:
+    """Apply ``CELL_FIXES`` in place; a fix whose cell no longer reads as published is an error."""
+    for (line, column), (published, figure) in CELL_FIXES.get(Path(rel).stem.lower(), {}).items():
+        at = frame.index[frame["line"] == line]
+        if column not in names or len(at) != 1 or frame.at[at[0], names.index(column)] != published:
+            raise SourceError(rel, f"cell fix of {column!r} expects {published!r} here; the file "
+                                   "changed: review minsec.sources.usgs_quirks.CELL_FIXES", line)
+        frame.at[at[0], names.index(column)] = figure
 
 
 def split_minerals(words: pd.Series, abbr: str, default: str) -> pd.Series:

@@ -93,6 +93,12 @@ WORLD_UNIT_FIXES: dict[str, str] = {
     "mcs2025-timin": "thousand metric tons",  # "metric tons": world ilmenite 8,840 (kt)
     "mcs2025-sandi": "thousand metric tons",  # "metric tons": United States 133,000 (kt)
 }
+# Cell faults, per file stem: (line, column) -> (cell as published, the figure it stands for).
+CELL_FIXES: dict[str, dict[tuple[int, str], tuple[str, str]]] = {
+    # kaolin world total 2024e "4400" kt, a zero short: the countries sum to 44,240 kt (2023:
+    # world 44,400 kt)
+    "mcs2025_world_data": {(264, "PROD_EST_ 2024"): ("4400", "44000")},
+}
 # Words of a Type text or salient form that name another catalogue mineral than the file's.
 SPLITS: dict[str, dict[str, str]] = {
     "plati": {w: w for w in ("palladium", "platinum", "iridium", "rhodium", "ruthenium",
