@@ -122,12 +122,14 @@ def zip_members(root: Path, rel: str) -> list[str]:
         raise SourceError(rel, f"not a readable zip archive ({exc})") from None
 
 
-def read_text(root: Path, rel: str, encoding: str = "utf-8-sig") -> str:
+def read_text(root: Path, rel: str, encoding: str = "utf-8-sig", name: str | None = None) -> str:
     """The text of a file under ``root``, or of a zip member written ``archive.zip/member``.
 
     A member is read from the archive as published (nothing is extracted); newlines are
-    translated as in text mode. Undecodable bytes are an error naming the file and line.
+    translated as in text mode. Undecodable bytes are an error naming the file (``name``, by
+    default ``rel``) and line.
     """
+    name = name or rel
     try:
         if ZIP_MEMBER in rel:
             archive, member = rel.split(ZIP_MEMBER, 1)
@@ -136,14 +138,14 @@ def read_text(root: Path, rel: str, encoding: str = "utf-8-sig") -> str:
         else:
             raw = (root / rel).read_bytes()
     except (zipfile.BadZipFile, KeyError) as exc:
-        raise SourceError(rel, f"cannot read zip member ({exc})") from None
+        raise SourceError(name, f"cannot read zip member ({exc})") from None
     except OSError as exc:
-        raise SourceError(rel, f"cannot read file: {exc.strerror}") from None
+        raise SourceError(name, f"cannot read file: {exc.strerror}") from None
     try:  # newlines as Path.read_text gives them
         return raw.decode(encoding).replace("\r\n", "\n").replace("\r", "\n")
     except UnicodeDecodeError as exc:
         label = "UTF-8" if encoding.lower().startswith("utf-8") else encoding
-        raise SourceError(rel, f"not {label} text ({exc.reason}); wrong encoding?",
+        raise SourceError(name, f"not {label} text ({exc.reason}); wrong encoding?",
                           raw[: exc.start].count(b"\n") + 1) from None
 
 
@@ -155,7 +157,7 @@ def read_table(path: Path, required: Iterable[str], rel: str | None = None,
     every row has as many fields as the header (a truncated file does not).
     """
     name = rel or str(path)
-    return parse_table(read_text(path.parent, path.name, encoding), required, name)
+    return parse_table(read_text(path.parent, path.name, encoding, name), required, name)
 
 
 def parse_table(text: str, required: Iterable[str], name: str) -> pd.DataFrame:
