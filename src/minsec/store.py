@@ -76,9 +76,28 @@ def connect(path: Path | None = None, read_only: bool = False) -> duckdb.DuckDBP
     except duckdb.Error as exc:
         raise MinsecError(f"cannot open the store {path}: {exc}") from None
     if not read_only:
+        if _migrate(con):
+            con.execute("DELETE FROM load")  # every source reloads into the new layout
         for spec in schema.tables().values():
             con.execute(spec.ddl())
     return con
+
+
+def _migrate(con: duckdb.DuckDBPyConnection) -> bool:
+    """Drop the tables whose columns differ from ``schema.csv``; True if any was dropped."""
+    found = con.execute("SELECT table_name, column_name, data_type, is_nullable "
+                        "FROM information_schema.columns WHERE table_schema = 'main' "
+                        "ORDER BY table_name, ordinal_position").fetchall()
+    have: dict[str, list[tuple[str, str, bool]]] = {}
+    for table, column, kind, nullable in found:
+        have.setdefault(table, []).append((column, kind, nullable == "YES"))
+    dropped = False
+    for name, spec in schema.tables().items():
+        want = [(c.name, c.type, c.nullable) for c in spec.columns]
+        if name in have and have[name] != want:
+            con.execute(f'DROP TABLE "{name}"')
+            dropped = True
+    return dropped and "load" in have
 
 
 @cache

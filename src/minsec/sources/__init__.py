@@ -39,7 +39,7 @@ class Source:
 
 
 ADAPTERS = ("reference", "m49", "usgs", "wmd", "wgi", "baci", "eu_crm", "iea", "pinksheet",
-            "comtrade")
+            "comtrade", "itc")
 
 
 def registry(root: Path | None = None) -> dict[str, Source]:
