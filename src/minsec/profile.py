@@ -123,7 +123,7 @@ def _trade(mineral: str, year: int, store: Path | None, top: int,
                                                                        method="first")
     agg = agg[agg["rank"].le(top)].sort_values([*by, "rank"]).drop(columns=["valued", "n"])
     agg["unit"] = "kUSD; t gross; t contained"
-    agg["source"] = agg["basis"].astype(str) + ", HS " + agg["hs6"]
+    agg["source"] = agg["basis"].astype(str) + ", HS " + agg["hs6"].astype(str)
     return agg.reset_index(drop=True), notes
 
 
