@@ -75,7 +75,8 @@ def test_graphite_dependence_on_china(korea: pd.DataFrame, built: Path) -> None:
     row = korea.loc["graphite"]
     assert row["import_basis"].startswith("curated: ") and row["china_share"] == 0.97
     assert "BACI HS92 2023" in row["forms_measured"]
-    assert row["mining_year"] == 2023 and row["mining_source"] == "mcs2024"
+    # the newest MCS edition with a 2023 figure: MCS 2025 (2023 final, not MCS 2024's estimate)
+    assert row["mining_year"] == 2023 and row["mining_source"] == "mcs2025"
 
 
 def test_data_years_never_exceed_the_year_asked(korea: pd.DataFrame) -> None:

@@ -27,7 +27,7 @@ def snapshot(store: Path) -> tuple[list[tuple[object, ...]], dict[str, int]]:
 
 def test_every_default_source_loads_with_provenance(built: Path, shared: Path) -> None:
     loaded = status(built).set_index("source")
-    defaults = [s.key for s in registry().values() if s.default]
+    defaults = [s.key for s in registry(shared).values() if s.default]
     assert sorted(loaded.index) == sorted(defaults)
     assert (loaded["rows"] > 0).all()
     files = query("SELECT source, file, sha256 FROM load WHERE file NOT LIKE 'minsec:%'",
@@ -97,7 +97,7 @@ def test_damaged_file_fails_and_leaves_the_store_untouched(
     damage: Callable[[Path], None], where: str,
 ) -> None:
     sources = tmp_path / "sources"
-    for pattern in registry()[key].files:
+    for pattern in registry(shared)[key].files:
         for path in shared.glob(pattern):
             dest = sources / path.relative_to(shared)
             dest.parent.mkdir(parents=True, exist_ok=True)

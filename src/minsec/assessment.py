@@ -6,8 +6,10 @@ year; :func:`assess`, :func:`trend` and :func:`compare` are views of those table
 
 Choices that are ours (documented here and in the columns):
 
-* Production concentration in year Y: the latest figure at or before Y, preferring USGS MCS
-  2024, then MCS 2023, then World Mining Data (``*_source`` names the edition).
+* Production concentration in year Y: the latest figure at or before Y, preferring the newest
+  USGS MCS edition in the store, then the older ones, then World Mining Data, then the IEA
+  (refining shares of lithium, graphite; ``*_source`` names the edition;
+  :func:`minsec.tables.editions`).
 * Import structure: every form the importer buys, added in contained tonnes
   (:mod:`minsec.indicators.trade_forms`); the headline follows :func:`headline`'s rules: a
   current (at most three years old), material (USD 1 M or more) figure for the forms the
@@ -34,8 +36,8 @@ from minsec import tables
 from minsec.indicators import early_warning, geopolrisk, imports, supply_risk, trade_forms
 from minsec.indicators.concentration import stage_concentration
 
-EDITIONS = ("mcs2024", "mcs2023", "wmd2026")  # preference for production figures
-CONCENTRATION_EDITIONS = (*EDITIONS, "iea2024")  # IEA 2024 adds refining shares (Li, graphite)
+PRODUCTION = ("mcs", "wmd")  # preference for production figures: tables.editions(frame, ...)
+CONCENTRATION = (*PRODUCTION, "iea")  # IEA 2024 adds refining shares (Li, graphite)
 MIN_RISK_INPUTS = 3  # of the five RISKS, the two CORE_RISKS among them
 CORE_RISKS = ("production_hhi", "top_supplier_share")
 LISTS = {"kr_critical_2023": "KR33", "kr_strategic_2023": "KR10", "us_2022": "US22",
@@ -173,7 +175,8 @@ def indicators(inputs: Inputs, importer: str,
         reliance = reliance.rename(columns={"import_reliance": "reliance"})
         out["usgs"] = pd.concat([supply_risk.assess(
             inputs.supply[inputs.supply["edition"].eq(edition)], wgi, reliance, importance,
-            importer).assign(edition=edition) for edition in EDITIONS], ignore_index=True)
+            importer).assign(edition=edition)
+            for edition in tables.editions(inputs.supply, PRODUCTION)], ignore_index=True)
     if "early_warning" in methods:
         out["early_warning"] = early_warning.assemble(inputs.prices, inputs.supply,
                                                       inputs.mineral_trade, importer)
@@ -181,7 +184,8 @@ def indicators(inputs: Inputs, importer: str,
 
 
 def _wide(frame: pd.DataFrame, stage: str, year: int) -> pd.DataFrame:
-    rows = latest(frame[frame["stage"].eq(stage)], ["mineral"], year, CONCENTRATION_EDITIONS)
+    rows = latest(frame[frame["stage"].eq(stage)], ["mineral"], year,
+                  tables.editions(frame, CONCENTRATION))
     rows = rows[["mineral", "hhi", "top1_country", "top1_share", "top3_share", "year",
                  "edition"]].rename(columns={"edition": "source"})
     return rows.set_index("mineral").add_prefix(f"{stage}_")
@@ -358,7 +362,8 @@ def assess(inputs: Inputs, importer: str, year: int, methods: Iterable[str] = ME
         rows = latest(found["eu_crm"], ["mineral"], year).set_index("mineral")
         parts.append(rows[["supply_risk", "economic_importance", "year"]].add_prefix("eu_"))
     if "usgs" in found:
-        rows = latest(found["usgs"], ["mineral"], year, EDITIONS).set_index("mineral")
+        rows = latest(found["usgs"], ["mineral"], year,
+                      tables.editions(found["usgs"], PRODUCTION)).set_index("mineral")
         parts.append(rows[["supply_risk", "year"]].add_prefix("usgs_"))
     if "early_warning" in found:
         rows = latest(found["early_warning"], ["mineral"], year).set_index("mineral")
@@ -392,10 +397,10 @@ def trend(inputs: Inputs, mineral: str, importer: str,
     found = found or indicators(inputs, importer, TREND_METHODS)
     conc = found["concentration"]
     conc = conc[conc["mineral"].eq(mineral)]
-    parts = []
+    parts, order = [], tables.editions(conc, PRODUCTION)
     for stage in ("mining", "refining"):
         rows = conc[conc["stage"].eq(stage)].assign(
-            _rank=lambda f: f["edition"].map({e: i for i, e in enumerate(EDITIONS)}))
+            _rank=lambda f: f["edition"].map({e: i for i, e in enumerate(order)}))
         rows = rows.dropna(subset=["_rank"]).sort_values("_rank").drop_duplicates("year")
         parts.append(rows.set_index("year")[["hhi", "top1_country", "top1_share", "edition"]]
                      .add_prefix(f"{stage}_"))

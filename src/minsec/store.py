@@ -62,6 +62,7 @@ class LoadReport:
     status: str  # loaded | unchanged | missing
     rows: int = 0
     files: int = 0
+    paths: tuple[str, ...] = ()  # the files read, relative to the sources directory
 
 
 def connect(path: Path | None = None, read_only: bool = False) -> duckdb.DuckDBPyConnection:
@@ -173,7 +174,7 @@ def build(store: Path | None = None, sources: Path | None = None,
     progress : called with a short label as each source is parsed.
     """
     root = sources_dir(sources)
-    known = registry()
+    known = registry(root)
     wanted = list(only or [])
     if unknown := [k for k in wanted if k not in known]:
         raise MinsecError(f"unknown source(s) {unknown}; known: {', '.join(known)}")
@@ -189,15 +190,17 @@ def build(store: Path | None = None, sources: Path | None = None,
                 reports.append(LoadReport(source.key, "missing"))
                 continue
             hashes = {f: sha256(base / f) for f in files} | _readers()
+            paths = () if source.packaged else tuple(files)
             if _loaded(con, source.key) == set(hashes.items()):
-                reports.append(LoadReport(source.key, "unchanged", files=len(files)))
+                reports.append(LoadReport(source.key, "unchanged", files=len(files),
+                                          paths=paths))
                 continue
             if progress:
                 progress(source.key)
-            pending.append((source, _parse(source, base, files), hashes))
-        for source, frames, hashes in pending:
+            pending.append((source, _parse(source, base, files), hashes, paths))
+        for source, frames, hashes, paths in pending:
             rows = _write(con, source, frames, hashes)
-            reports.append(LoadReport(source.key, "loaded", rows, len(hashes)))
+            reports.append(LoadReport(source.key, "loaded", rows, len(hashes), paths))
     finally:
         con.close()
     return reports

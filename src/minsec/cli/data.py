@@ -59,7 +59,20 @@ def data_build(
                               lambda key: bar.update(task, description=f"reading {key}"))
     for r in reports:
         out.print(f"{r.key:<24} {r.status:<9} {r.rows:>10,} rows  {r.files:>3} files")
+    if extra := uncatalogued(reports):
+        out.print(f"{len(extra)} file(s) read that the catalogue lacks (`data sync` cannot "
+                  "fetch them; add rows to src/minsec/sources/catalogue.csv):")
+        for path in extra:
+            out.print(f"  {path}")
     out.print(f"store: {store_path or store.default_path()}")
+
+
+def uncatalogued(reports: list[store.LoadReport]) -> list[str]:
+    """Files a build read that have no row in the catalogue (``sources/catalogue.csv``)."""
+    from minsec.sync import catalogue
+
+    known = {entry.path for entry in catalogue()}
+    return sorted({p for r in reports for p in r.paths} - known)
 
 
 @data.command("status")

@@ -34,14 +34,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from minsec import assessment
+from minsec import assessment, tables
 from minsec.errors import MinsecError
 from minsec.store import query
 
 COLUMNS = ["mineral", "scenario", "sector", "year", "value_kt"]
 BASELINE, BASE_YEAR, HORIZON = "baseline", 2023, 2050
 PERIODS = ((2023, 2030), (2030, 2040), (2040, 2050))
-WORLD_EDITIONS = ("wmd2026", "mcs2024", "mcs2023", "iea2024")  # WMD: as the importer's production
+WORLD_PUBLISHERS = ("wmd", "mcs", "iea")  # WMD first: as the importer's production
 STAGES = ("refining", "mining")  # preference of importer_share
 SHARE_KEYS = ["importer", "mineral", "stage", "year"]
 
@@ -134,13 +134,16 @@ def growth(outlook: pd.DataFrame,
 
 
 def world_production(supply: pd.DataFrame,
-                     editions: Iterable[str] = WORLD_EDITIONS) -> pd.DataFrame:
+                     editions: Iterable[str] | None = None) -> pd.DataFrame:
     """World production (t) per ``mineral, stage, year``: the first of ``editions`` that has it.
+
+    Default: the store's editions, WMD then USGS MCS then IEA, each newest first.
 
     From the ``supply`` table's WLD rows; the IEA's projections are left out (only actuals).
     Returns ``mineral, stage, year, world_t, world_edition, world_form``.
     """
-    rank = {edition: i for i, edition in enumerate(editions)}
+    order = tables.editions(supply, WORLD_PUBLISHERS) if editions is None else editions
+    rank = {edition: i for i, edition in enumerate(order)}
     rows = supply[supply["variable"].eq("production") & supply["country"].eq("WLD")
                   & supply["unit"].eq("t") & supply["value"].notna()
                   & supply["edition"].isin(list(rank))
