@@ -126,6 +126,11 @@ def read_table(path: Path, required: Iterable[str], rel: str | None = None,
         raise SourceError(name, f"not {label} text ({exc.reason}); wrong encoding?", line) from None
     except OSError as exc:
         raise SourceError(name, f"cannot read file: {exc.strerror}") from None
+    return parse_table(text, required, name)
+
+
+def parse_table(text: str, required: Iterable[str], name: str) -> pd.DataFrame:
+    """:func:`read_table` on text already read (e.g. a member of a zip)."""
     reader = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""), strict=True)
     try:
         header = [h.strip() for h in next(reader, [])]
