@@ -38,8 +38,8 @@ class Source:
         return sorted(found)
 
 
-ADAPTERS = ("reference", "m49", "usgs", "wmd", "wgi", "baci", "eu_crm", "iea", "pinksheet",
-            "comtrade", "itc")
+ADAPTERS = ("reference", "m49", "usgs", "wmd", "wgi", "baci", "baci_release", "eu_crm", "iea",
+            "pinksheet", "comtrade", "itc")
 
 
 def registry(root: Path | None = None) -> dict[str, Source]:
