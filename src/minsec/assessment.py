@@ -214,6 +214,10 @@ def group_members(forms: pd.DataFrame) -> dict[str, str]:
 _HELD: dict[int, set[tuple[str, str]]] = {}
 
 
+def _year(value: object) -> int:
+    return int(str(value).split(".")[0])
+
+
 def _held(flows: pd.DataFrame) -> set[tuple[str, str]]:
     """The (mineral or group, form) pairs some loaded source has flows for (kept per frame)."""
     if id(flows) not in _HELD:
@@ -282,19 +286,19 @@ def headline(found: dict[str, pd.DataFrame], inputs: Inputs, importer: str,
             line |= {c: row[c] for c in ("imports", "imports_t", "top_supplier",
                                           "top_supplier_share", "china_share", "msp_share",
                                           "forum_share", "import_hhi")}
-            line |= {"import_stage": "all forms", "import_year": int(row["last_year"]),
+            line |= {"import_stage": "all forms", "import_year": _year(row["last_year"]),
                      "import_basis": str(row["basis"]) + partial,
                      "import_form": "all forms measured, contained tonnes",
                      "import_reliance": reliance.get(mineral)}
         elif cur is not None:
             line |= {c: cur[c] for c in ("top_supplier", "top_supplier_share", "china_share")}
-            line |= {"import_stage": cur["stage"], "import_year": int(cur["year"]),
+            line |= {"import_stage": cur["stage"], "import_year": _year(cur["year"]),
                      "import_basis": "curated: " + str(cur["source"]).removeprefix("curated: "),
                      "import_form": cur["note"] or "all forms (as published)",
                      "import_reliance": reliance.get(mineral)}
         elif row is not None and row["imports_t"] > 0:
             line["import_basis"] = (f"not measured: imports of USD {1000 * row['imports']:,.0f}"
-                                    f" ({int(row['last_year'])}) are immaterial (under USD 1 M)")
+                                    f" ({_year(row['last_year'])}) are immaterial (under USD 1 M)")
         else:
             why = (st["principal_not_measured"] or st["forms_not_measured"]) if st is not None \
                 else "no form in the concordance"

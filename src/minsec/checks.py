@@ -48,8 +48,10 @@ def check_eu_shares(con: duckdb.DuckDBPyConnection) -> Result:
 
 
 def check_trade_mirror(con: duckdb.DuckDBPyConnection) -> Result:
-    """One record per flow and declarant (M importer, X exporter, BACI reconciled), and no
-    country trading with itself."""
+    """One record per flow and declarant, and no country trading with itself.
+
+    A declarant is the importer (M), the exporter (X) or none (BACI, reconciled).
+    """
     dup, self_trade = con.execute("""
         SELECT (SELECT count(*) FROM (SELECT 1 FROM trade GROUP BY source, year, exporter,
                 importer, hs6, flow HAVING count(*) > 1)),

@@ -186,8 +186,11 @@ def read(root: Path, files: list[str]) -> dict[str, pd.DataFrame]:
 
 
 def bilateral(trade: pd.DataFrame) -> pd.DataFrame:
-    """Records between two countries: World (partner 0) records are totals, and a reporter's
-    trade with itself (re-imports, 193 records in the CMA extract) is not a flow."""
+    """Records between two countries.
+
+    World (partner 0) records are totals, and a reporter's trade with itself (re-imports, 193
+    records in the CMA extract) is not a flow.
+    """
     return trade[~(trade["exporter"].eq("WLD") | trade["importer"].eq("WLD"))
                  & trade["exporter"].ne(trade["importer"])]
 
