@@ -110,11 +110,16 @@ def print_profile(console: Console, profile: Any, top: int = 10) -> None:
                         (f"imports of {profile.importer}", profile.imports)):
         if frame is None or frame.empty:
             continue
-        year = int(frame["year"].iloc[0])
-        console.print(f"[bold]{name} {year}[/] (CEPII BACI HS92, value shares)")
-        for (stage, side), rows in frame.groupby(["stage", "side"], sort=False):
-            codes = " ".join(sorted(set(" ".join(rows["hs6"]).split())))
-            console.print(f"  {stage} {side}s (HS {codes}): {_leaders(rows)}", highlight=False)
+        console.print(f"[bold]{name}[/] (each form in its latest year, on one basis; shares "
+                      "of value, or of contained tonnes where a flow has no value)")
+        keys = ["stage", "form", "form_name", "year", "basis", "side", "share_of"]
+        for (_, _, form, year, basis, side, share_of), rows in frame.groupby(
+                keys, sort=False):
+            codes = " ".join(sorted(set(" ".join(rows["hs6"].astype(str)).split())))
+            tonnes = rows["contained_t"].sum()
+            console.print(f"  {form} {side}s, HS {codes}, {year}, {_BASES.get(basis, basis)}, "
+                          f"{tonnes:,.0f} t contained, by {share_of}: {_leaders(rows)}",
+                          highlight=False)
     for note in profile.notes:
         console.print(f"[dim]note: {note}[/]")
 
