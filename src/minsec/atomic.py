@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,7 +24,10 @@ def checked(path: Path, write: bool = False) -> Path:
     Refuses an unknown ``~user``, a parent that is a file and, for writing, a directory this
     process cannot write in (a build creates its new file beside the store).
     """
-    path = path.expanduser()
+    try:
+        path = path.expanduser()
+    except RuntimeError:  # Python 3.11 for an unknown ~user
+        path = Path(path)
     if path.parts and path.parts[0].startswith("~"):
         raise MinsecError(f"store path {path}: no such user {path.parts[0][1:]!r}")
     parent = next((p for p in path.parents if p.exists()), Path())
@@ -32,10 +36,19 @@ def checked(path: Path, write: bool = False) -> Path:
     if path.is_dir():
         raise MinsecError(f"store path {path} is a directory; give a file such as "
                           f"{path / 'minsec.duckdb'}")
-    if write and not os.access(parent, os.W_OK | os.X_OK):
-        raise MinsecError(f"store path {path}: cannot write in {parent} (read-only?); "
-                          "choose another --store")
+    if write and (problem := _unwritable(parent)):
+        raise MinsecError(f"store path {path}: cannot write in {parent} ({problem}); a build "
+                          "writes its new file beside the store: choose another --store")
     return path
+
+
+def _unwritable(directory: Path) -> str | None:
+    """Why no file can be created in ``directory``, probed (root ignores permission bits)."""
+    try:
+        with tempfile.TemporaryFile(dir=directory):
+            return None
+    except OSError as exc:
+        return exc.strerror or str(exc)
 
 
 def _sidecar(path: Path, suffix: str) -> Path:
