@@ -280,3 +280,75 @@ def test_a_killed_build_leaves_the_old_store_or_the_new_never_a_mix(
     build(store, sources, only=KEYS, accept_new=True)  # the next build clears what was left
     assert not list(tmp_path.glob(".store.duckdb.build-*"))
     assert content(store) == new
+
+
+# User mistakes: one line, exit 1, quickly, the store unchanged.
+def laughs(path: Path) -> None:
+    """The "billion laughs": ten levels of nine aliases each, a few hundred bytes."""
+    lines = ['a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    previous = "a"
+    for name in "bcdefghij":
+        lines.append(f"{name}: &{name} [{', '.join([f'*{previous}'] * 9)}]")
+        previous = name
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+SCENARIO_FILES: list[tuple[str, Callable[[Path], None], str]] = [
+    ("laughs", laughs, "expands to 4,412,961,516 nodes"),
+    ("nested", lambda p: p.write_text("[" * 50_000, encoding="utf-8"), "nested more than"),
+    ("binary", lambda p: p.write_bytes(bytes(range(256)) * 40), "not a text file"),
+    ("huge", lambda p: p.write_bytes(b"#" * 100 + b"\n" * 2_000_000), "at most 1,000,000"),
+    ("long-value", lambda p: p.write_text("id: x\nname: n\nhorizon_days: " + "9" * 5000,
+                                          encoding="utf-8"), "cannot convert"),
+]
+
+
+@pytest.mark.parametrize(("make", "says"), [c[1:] for c in SCENARIO_FILES],
+                         ids=[c[0] for c in SCENARIO_FILES])
+def test_hostile_scenario_files_fail_fast_with_one_line(
+    built: Path, tmp_path: Path, make: Callable[[Path], None], says: str,
+) -> None:
+    path = tmp_path / "s.yaml"
+    make(path)
+    started = time.perf_counter()
+    result = CliRunner().invoke(app, ["scenario", "run", str(path), "--store", str(built)])
+    assert time.perf_counter() - started < 5
+    assert result.exit_code == 1, result.output
+    assert len(result.output.strip().splitlines()) == 1 and len(result.output) < 400
+    assert says in result.output
+
+
+def user_mistakes(tmp: Path) -> list[tuple[list[str], str]]:
+    (tmp / "a-file").write_text("x", encoding="utf-8")
+    return [
+        (["scenario", "run", "CN-2023-GaGe", "--stockpile-days", "inf"], "finite"),
+        (["scenario", "run", "CN-2023-GaGe", "--year", "1800"], "trade data cover"),
+        (["scenario", "run", "CN-2023-GaGe", "--dask", "bogus"], "scheduler address"),
+        (["scenario", "compare", "CN-2023-GaGe", "--days", "inf"], "finite numbers"),
+        (["compare", "--importers", ",,,"], "at least one importer"),
+        (["minerals", "--format", "csv", "--out", str(tmp / "missing" / "x.csv")],
+         "does not exist"),
+        (["assess", "--format", "xlsx", "--out", "/dev/full"], "not a regular file"),
+        (["assess", "--format", "json", "--out", str(tmp)], "is a directory"),
+        (["report", "--out", str(tmp / "missing" / "deeper")], "does not exist"),
+        (["report", "--out", "/dev/full"], "not a directory"),
+        (["data", "status", "--store", str(tmp / "a-file" / "x.duckdb")], "is a file"),
+        (["data", "build", "--store", str(tmp / "a-file" / "x.duckdb")], "is a file"),
+        (["data", "status", "--store", "~nouser-minsec/x.duckdb"], "no such user"),
+        (["data", "status", "--store", str(tmp / "a-file")], "not a valid DuckDB"),
+    ]
+
+
+def test_user_mistakes_are_one_line_exit_1_and_change_nothing(built: Path,
+                                                              tmp_path: Path) -> None:
+    before = content(built)
+    for args, says in user_mistakes(tmp_path):
+        store = [] if "--store" in args or args[0] == "minerals" else ["--store", str(built)]
+        started = time.perf_counter()
+        result = CliRunner().invoke(app, [*args, *store])
+        assert result.exit_code == 1, (args, result.output)
+        assert len(result.output.strip().splitlines()) == 1, (args, result.output)
+        assert says in result.output, (args, result.output)
+        assert time.perf_counter() - started < 20, args
+    assert content(built) == before
+    assert not (tmp_path / "missing").exists()

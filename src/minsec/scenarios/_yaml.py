@@ -75,4 +75,8 @@ def safe_load(text: str, where: str) -> Any:
     if node is not None and (size := _expanded(node, {})) > MAX_NODES:
         raise MinsecError(f"{where}: expands to {size:,} nodes (nested aliases?); a scenario "
                           f"has at most {MAX_NODES:,}")
-    return yaml.safe_load(text)
+    try:
+        return yaml.safe_load(text)
+    except ValueError as exc:  # e.g. an integer of 5,000 digits (Python's conversion limit)
+        raise MinsecError(f"{where}: a value YAML cannot convert "
+                          f"({str(exc).split(':')[0][:80]})") from None
