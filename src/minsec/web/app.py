@@ -16,9 +16,10 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from minsec.assets import geo_assets_script, plotly_js, world_topojson
-from minsec.errors import MinsecError
+from minsec.errors import MinsecError, Unavailable
 from minsec.web import compute, pages, security, views
 from minsec.web.exports import DESCRIPTION as EXPORTS
+from minsec.web.gate import Gate
 from minsec.web.jobs import Busy, Jobs
 from minsec.web.render import HERE, templates
 from minsec.web.views import NotFound
@@ -66,9 +67,16 @@ def _add_errors(app: FastAPI) -> None:
     async def not_found(request: Request, exc: NotFound) -> JSONResponse:
         return _error(404, str(exc))
 
+    @app.exception_handler(Unavailable)
+    async def unavailable(request: Request, exc: Unavailable) -> JSONResponse:
+        return JSONResponse({"error": "the store is being replaced or is busy; try again in "
+                                      "a few seconds"}, 503, headers={"Retry-After": "5"})
+
     @app.exception_handler(MinsecError)
     async def user_error(request: Request, exc: MinsecError) -> JSONResponse:
-        return _error(400, str(exc))
+        store = request.app.state.store
+        message = str(exc).replace(str(store), "the store") if store else str(exc)
+        return _error(400, message)
 
     @app.exception_handler(Busy)
     async def busy(request: Request, exc: Busy) -> JSONResponse:
@@ -131,10 +139,13 @@ def create_app(store: Path | None = None, token: str | None = None, workers: int
         yield
         jobs.shutdown()
 
+    security.check_token(token or None)
     app = FastAPI(title="minsec", version="0.1.0", description=DESCRIPTION, docs_url=None,
-                  redoc_url=None, lifespan=lifespan)
+                  redoc_url=None, lifespan=lifespan, redirect_slashes=False)
     app.state.store, app.state.token, app.state.jobs = store, token or None, jobs
+    app.state.store_seen = None
     app.middleware("http")(security.guard)
+    app.add_middleware(Gate, limit=security.MAX_BODY, token=token or None)
     _add_errors(app)
     app.include_router(compute.router())
     app.include_router(pages.router())
