@@ -7,16 +7,19 @@ and leave the store exactly as it was (compared by a content hash of every table
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from typer.testing import CliRunner
 
@@ -352,3 +355,104 @@ def test_user_mistakes_are_one_line_exit_1_and_change_nothing(built: Path,
         assert time.perf_counter() - started < 20, args
     assert content(built) == before
     assert not (tmp_path / "missing").exists()
+
+
+# The server: a real `minsec serve` on loopback, as a user runs it.
+SECRET = "fault-injection-token-0123"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextlib.contextmanager
+def serving(store: Path, token: str | None = None) -> Iterator[tuple[str, int]]:
+    """A `minsec serve` subprocess on ``store``: its base URL and PID."""
+    port = free_port()
+    env = {**os.environ, "PYTHONPATH": str(Path(minsec.__file__).parents[1])}
+    env.pop("MINSEC_TOKEN", None)
+    env |= {"MINSEC_TOKEN": token} if token else {}
+    proc = subprocess.Popen([sys.executable, "-c", "from minsec.cli import app; app()", "serve",
+                             "--port", str(port), "--store", str(store), "--warm", ""],
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and proc.poll() is None:
+            with contextlib.suppress(httpx.TransportError):
+                if httpx.get(base + "/openapi.json", timeout=2).status_code == 200:
+                    break
+            time.sleep(0.2)
+        assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
+        yield base, proc.pid
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def written(pid: int) -> int:
+    """Bytes the process has written so far (files, sockets), from /proc/<pid>/io."""
+    text = Path(f"/proc/{pid}/io").read_text(encoding="ascii")
+    return int(next(line.split()[1] for line in text.splitlines()
+                    if line.startswith("wchar:")))
+
+
+def chunked_upload(url: str, mib: int, headers: dict[str, str]) -> int | None:
+    """POST ``mib`` MiB of multipart body in chunks (no Content-Length); the status, if any."""
+    boundary = "minsecfault"
+
+    def body() -> Iterator[bytes]:
+        yield (f"--{boundary}\r\nContent-Disposition: form-data; name=\"candidates\"; "
+               f"filename=\"c.csv\"\r\nContent-Type: text/csv\r\n\r\n").encode()
+        for _ in range(mib * 16):
+            yield b"x" * (1 << 16)
+        yield f"\r\n--{boundary}--\r\n".encode()
+
+    try:
+        r = httpx.post(url, content=body(), timeout=60, headers={
+            "Content-Type": f"multipart/form-data; boundary={boundary}", **headers})
+    except httpx.TransportError:  # the server answered and closed while the client sent
+        return None
+    return r.status_code
+
+
+@pytest.mark.parametrize(("headers", "status"), [
+    ({}, 401), ({"Authorization": f"Bearer {SECRET}"}, 413)],
+    ids=["no-token", "with-token"])
+def test_a_large_chunked_upload_is_cut_before_it_reaches_the_disk(
+    built: Path, headers: dict[str, str], status: int,
+) -> None:
+    with serving(built, SECRET) as (base, pid):
+        before = written(pid)
+        got = chunked_upload(base + "/portfolio/optimise?budget=1", 100, headers)
+        grew = written(pid) - before
+        print(f"{status}: server wrote {grew:,} bytes for a 100 MiB chunked upload")
+        assert got in (status, None)
+        assert grew < 5 * 2**20
+        assert httpx.get(base + "/openapi.json").status_code == 200
+
+
+def test_the_server_serves_while_a_build_replaces_its_store(
+    built: Path, shared: Path, tmp_path: Path,
+) -> None:
+    store = tmp_path / "store.duckdb"
+    shutil.copyfile(built, store)
+    sources = copy_sources(shared, tmp_path / "sources", [], [WMD])
+    edit(sources / WMD, "Australia,36,AUS,metr. t,r,2024,230000.0",
+         "Australia,36,AUS,metr. t,r,2024,230123.0")
+    with serving(store) as (base, _):
+        page = base + "/minerals/lithium.json"
+        assert "230123" not in httpx.get(page, timeout=120).text
+        proc = subprocess.Popen(
+            [sys.executable, "-c", BUILD, str(store), str(sources), "wmd2026"],
+            env={**os.environ, "PYTHONPATH": str(Path(minsec.__file__).parents[1])},
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        statuses = []
+        while proc.poll() is None:
+            for url in (page, base + "/data.xlsx", base + "/minerals/gallium.csv"):
+                statuses.append(httpx.get(url, timeout=120).status_code)
+        assert proc.returncode == 0, proc.stderr.read() if proc.stderr else ""
+        assert set(statuses) == {200}, statuses
+        assert "230123" in httpx.get(page, timeout=120).text  # the new store, caches dropped

@@ -144,8 +144,10 @@ def create_app(store: Path | None = None, token: str | None = None, workers: int
                   redoc_url=None, lifespan=lifespan, redirect_slashes=False)
     app.state.store, app.state.token, app.state.jobs = store, token or None, jobs
     app.state.store_seen = None
-    app.middleware("http")(security.guard)
+    # inside the guard: a 413 raised while the body streams must reach FastAPI's handler,
+    # not the guard's task group (where it would become an error group and a 400)
     app.add_middleware(Gate, limit=security.MAX_BODY, token=token or None)
+    app.middleware("http")(security.guard)
     _add_errors(app)
     app.include_router(compute.router())
     app.include_router(pages.router())
