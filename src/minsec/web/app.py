@@ -34,8 +34,12 @@ DESCRIPTION = f"""Critical-minerals supply security: every page has a JSON twin 
 assets, `/docs` and this document stay open. Limits: at most
 {security.MAX_DRAWS:,} draws, uploads of at most {security.MAX_UPLOAD:,} bytes.
 
+Tokens have at least 16 characters; the token is checked before a request body is read, and
+a body is cut at the limit as it streams.
+
 **Errors** are JSON: `{{"error": "..."}}` with 400 (a bad value), 401, 404 (unknown mineral,
-job or table), 413, 422 (a parameter of the wrong type or range), 429 (job queue full)."""
+job or table), 413, 414 (query string too long), 422 (a parameter of the wrong type or
+range), 429 (job queue full), 503 with `Retry-After` (the store is busy)."""
 
 
 def _docs_dir() -> Path:
