@@ -45,8 +45,9 @@ def content(store: Path) -> tuple[tuple[str, int, int], ...]:
     con = duckdb.connect(str(store), read_only=True)
     try:
         cols: dict[str, list[str]] = {}
-        for table, column in con.execute("SELECT table_name, column_name FROM duckdb_columns() "
-                                         "ORDER BY table_name, column_index").fetchall():
+        sql = ("SELECT table_name, column_name FROM duckdb_columns() WHERE table_name IN "
+               "(SELECT table_name FROM duckdb_tables()) ORDER BY table_name, column_index")
+        for table, column in con.execute(sql).fetchall():
             if column != "loaded_at":
                 cols.setdefault(table, []).append(f'"{column}"')
         out = []
