@@ -114,10 +114,11 @@ def test_damaged_file_on_the_command_line(shared: Path, tmp_path: Path) -> None:
 @pytest.mark.parametrize("args", [["data", "status", "--files"], ["data", "check"],
                                   ["profile", "gallium", "--importer", "KOR"],
                                   ["scenario", "list"], ["minerals"]])
-def test_every_table_downloads_as_csv_and_xlsx(built: Path, tmp_path: Path,
-                                               args: list[str]) -> None:
+def test_every_table_downloads_as_csv_and_xlsx(built: Path, tmp_path: Path, args: list[str],
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
     import openpyxl
 
+    monkeypatch.setenv("MINSEC_STORE", str(built))  # the sources sheet reads the store
     store_args = [] if args[0] in ("scenario", "minerals") else ["--store", str(built)]
     csv_path, xlsx_path = tmp_path / "t.csv", tmp_path / "t.xlsx"
     for fmt, path in (("csv", csv_path), ("xlsx", xlsx_path)):

@@ -14,16 +14,11 @@ import pytest
 COLUMNS: dict[str, list[str]] = {
     "mineral.csv": ["id", "name", "name_ko", "symbol", "group", "source_url", "confidence"],
     "mineral_list.csv": ["list", "mineral", "listed_as", "source_url", "confidence"],
-    "hs_concordance.csv": [
-        "mineral",
-        "stage",
-        "hs6",
-        "hs_version",
-        "in_baci",
-        "description",
-        "note",
-        "source_url",
-        "confidence",
+    "forms.csv": [
+        "mineral", "stage", "form", "form_name", "hs92", "hs2017", "hs2022", "formula",
+        "measure", "content_factor", "content_low", "content_high", "content_basis",
+        "principal", "allocation", "group_id", "shared_with", "split_share", "note",
+        "source_url", "confidence",
     ],
     "msp_member.csv": ["country", "role", "joined", "left", "note", "source_url", "confidence"],
     "export_control.csv": [
@@ -44,7 +39,7 @@ COLUMNS: dict[str, list[str]] = {
     "country_alias.csv": ["alias", "iso3", "note"],
 }
 SOURCED = [name for name in COLUMNS if name != "country_alias.csv"]
-WITH_MINERAL = ["mineral_list.csv", "hs_concordance.csv", "export_control.csv"]
+WITH_MINERAL = ["mineral_list.csv", "forms.csv", "export_control.csv"]
 CONFIDENCE = {"high", "medium", "low"}
 GROUPS = {
     "battery",
@@ -196,48 +191,11 @@ def test_list_nesting() -> None:
     assert "germanium" not in members("kr_critical_2023")
 
 
-def test_hs_concordance_values() -> None:
-    df = load("hs_concordance.csv")
-    assert set(df["stage"]) <= {"mining", "refining"}
-    assert set(df["in_baci"]) <= {"true", "false"}
-    coded = df[df["hs6"] != ""]
-    assert coded["hs6"].str.fullmatch(r"\d{6}").all()
-    gaps = df[df["hs6"] == ""]
-    assert (gaps["in_baci"] == "false").all()
-    assert gaps["note"].str.startswith("GAP").all()
-    baci = df[df["in_baci"] == "true"]
-    assert (baci["hs_version"] == "HS92").all()
-    assert set(baci["hs6"]) <= set(BACI_HS92)
-    assert not df.duplicated(["mineral", "stage", "hs6", "hs_version"]).any()
-
-
 def test_every_baci_code_present() -> None:
-    df = load("hs_concordance.csv")
-    present = set(df.loc[df["in_baci"] == "true", "hs6"])
+    """Every code of the BACI subset is some form's HS92 code: no flow is left unread."""
+    df = load("forms.csv")
     assert len(BACI_HS92) == 74
-    assert set(BACI_HS92) <= present
-
-
-def test_kr_and_us_stages_coded_or_gap() -> None:
-    lists = load("mineral_list.csv")
-    needed = set(lists.loc[lists["list"].isin(["kr_critical_2023", "us_2025"]), "mineral"])
-    hs = load("hs_concordance.csv")
-    covered = set(
-        hs.loc[(hs["in_baci"] == "true") | (hs["hs6"] == ""), ["mineral", "stage"]].itertuples(
-            index=False, name=None
-        )
-    )
-    missing = {(m, s) for m in needed for s in ("mining", "refining")} - covered
-    assert not missing
-    for mineral, stage in [
-        ("gallium", "refining"),
-        ("indium", "refining"),
-        ("silicon", "refining"),
-        ("magnesium", "refining"),
-        ("nickel", "refining"),
-        ("cobalt", "mining"),
-    ]:
-        assert ((hs["mineral"] == mineral) & (hs["stage"] == stage) & (hs["hs6"] == "")).any()
+    assert set(BACI_HS92) <= set(df["hs92"])
 
 
 def test_msp_members() -> None:

@@ -14,33 +14,38 @@ def trade(shared: Path) -> pd.DataFrame:
     return comtrade.read(shared, comtrade.SOURCES[0].match(shared))["trade"]
 
 
-def flow(trade: pd.DataFrame, year: int, exporter: str, importer: str, hs6: str) -> pd.Series:
+def flow(trade: pd.DataFrame, year: int, exporter: str, importer: str, hs6: str,
+         declared: str = "M") -> pd.Series:
     rows = trade.loc[(trade["year"] == year) & (trade["exporter"] == exporter)
-                     & (trade["importer"] == importer) & (trade["hs6"] == hs6)]
+                     & (trade["importer"] == importer) & (trade["hs6"] == hs6)
+                     & (trade["flow"] == declared)]
     assert len(rows) == 1
     return rows.iloc[0]
 
 
 # --- real extract ---------------------------------------------------------------------------
 
-def test_source_is_not_default() -> None:
-    assert comtrade.SOURCES[0].default is False  # UN Comtrade terms restrict redistribution
+def test_sources_load_by_default() -> None:
+    # the terms decide what `data sync` downloads, not what the build reads
+    assert all(s.default for s in comtrade.SOURCES)
 
 
-def test_us_cobalt_imports_2020(trade: pd.DataFrame) -> None:
-    # cobalt_trade_data.csv line 4: 842 M from 0, 8105, netWgt 10,104,440 kg, 355,111,586 USD
-    row = flow(trade, 2020, "WLD", "USA", "8105")
-    assert row["value"] == pytest.approx(355_111.586)
-    assert row["quantity"] == pytest.approx(10_104.44)
+def test_us_cobalt_imports_from_china_2020(trade: pd.DataFrame) -> None:
+    # cobalt_trade_data.csv line 14: US imports of 8105 from China, 2020: 6,332,847 USD
+    row = flow(trade, 2020, "CHN", "USA", "8105")
+    assert row["value"] == pytest.approx(6_332.847)
     assert row["hs_version"] == "HS2017"  # classificationCode H5
-    # line 5: the US exports to the World
-    assert flow(trade, 2020, "USA", "WLD", "8105")["value"] == pytest.approx(256_240.031)
 
 
-def test_one_row_per_flow(trade: pd.DataFrame) -> None:
-    assert not trade.duplicated(["year", "exporter", "importer", "hs6"]).any()
-    # heavy_ree_ and light_ree_ files repeat the same 80 records: loaded once
-    assert len(trade.loc[trade["hs6"] == "2846"]) <= 80
+def test_world_totals_are_not_flows(trade: pd.DataFrame) -> None:
+    # cobalt_trade_data.csv line 4: 842 M from 0 (World) is the US total, not a supplier
+    assert not trade[["exporter", "importer"]].isin(["WLD"]).any().any()
+
+
+def test_one_row_per_flow_and_declarant(trade: pd.DataFrame) -> None:
+    assert not trade.duplicated(["year", "exporter", "importer", "hs6", "flow"]).any()
+    # heavy_ree_ and light_ree_ files repeat the same records: loaded once
+    assert set(trade["flow"]) <= {"M", "X"}
 
 
 def test_transport_mode_rows_not_added(trade: pd.DataFrame) -> None:
@@ -49,15 +54,50 @@ def test_transport_mode_rows_not_added(trade: pd.DataFrame) -> None:
     assert flow(trade, 2023, "CHN", "AUS", "253090")["value"] == pytest.approx(373.212872)
 
 
-def test_importer_record_preferred(trade: pd.DataFrame) -> None:
-    # cobalt line 14: US imports of 8105 from China, 2020: 6,332,847 USD (the US record,
-    # not China's export record of the same flow)
-    assert flow(trade, 2020, "CHN", "USA", "8105")["value"] == pytest.approx(6_332.847)
+def test_both_declarations_kept(trade: pd.DataFrame) -> None:
+    # the US record of its 8105 imports from China and China's record of the same flow are
+    # two declarations; the trade chain picks one basis per flow (indicators.form_imports)
+    both = trade[(trade["year"] == 2020) & (trade["exporter"] == "CHN")
+                 & (trade["importer"] == "USA") & (trade["hs6"] == "8105")]
+    assert set(both["flow"]) <= {"M", "X"} and "M" in set(both["flow"])
 
 
-def test_zero_weight_is_not_reported(trade: pd.DataFrame) -> None:
-    # graphite line 22: US imports of 250410, 2020: netWgt 0 against 43.6 million USD
-    assert pd.isna(flow(trade, 2020, "WLD", "USA", "250410")["quantity"])
+# --- the all-reporter extract (CMA) ---------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def cma(shared: Path) -> pd.DataFrame:
+    source = comtrade.SOURCES[1]
+    return comtrade.read_cma(shared, source.match(shared))["trade"]
+
+
+def test_cma_years_from_column_and_file_name(cma: pd.DataFrame) -> None:
+    # comtrade_2022.csv.gz has a year column; comtrade_2024.csv.gz has none (SOURCES.md §12)
+    assert set(cma["year"]) == {2022, 2024}
+    assert set(cma["hs_version"]) == {"HS2022"}
+
+
+def test_cma_korea_magnets_2022(cma: pd.DataFrame) -> None:
+    # Korea's own record (reporter 410, M) of its 850511 imports from China, 2022: China is
+    # 87.7% of Korea's 554.9 M USD of metal permanent magnets (KITA: NdFeB 87.5%, fact pack)
+    rows = cma[(cma["importer"] == "KOR") & (cma["hs6"] == "850511") & (cma["year"] == 2022)
+               & (cma["flow"] == "M")]
+    assert rows["value"].sum() == pytest.approx(554_869.938, rel=1e-6)
+    china = rows.loc[rows["exporter"] == "CHN", "value"].sum() / rows["value"].sum()
+    assert china == pytest.approx(0.877, abs=0.001)
+
+
+def test_cma_breakdown_records_collapse_to_the_total(cma: pd.DataFrame) -> None:
+    assert not cma.duplicated(["year", "exporter", "importer", "hs6", "flow"]).any()
+
+
+def test_cma_file_without_year_needs_it_in_the_name(tmp_path: Path) -> None:
+    import gzip
+
+    path = tmp_path / "extract.csv.gz"
+    with gzip.open(path, "wt") as f:
+        f.write("reporter,partner,cmd,flow,value,netwgt\n410,156,850511,M,1.0,1.0\n")
+    with pytest.raises(SourceError, match="no year"):
+        comtrade.read_cma(tmp_path, ["extract.csv.gz"])
 
 
 # --- records_to_trade on API-shaped frames --------------------------------------------------

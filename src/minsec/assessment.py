@@ -8,13 +8,18 @@ Choices that are ours (documented here and in the columns):
 
 * Production concentration in year Y: the latest figure at or before Y, preferring USGS MCS
   2024, then MCS 2023, then World Mining Data (``*_source`` names the edition).
-* Import structure: of the two stages, the one with the larger import value (``import_stage``).
+* Import structure: every form the importer buys, added in contained tonnes
+  (:mod:`minsec.indicators.trade_forms`); the headline follows :func:`headline`'s rules: a
+  current (at most three years old), material (USD 1 M or more) figure for the forms the
+  importer buys, else an official curated figure, else "not measured" and why.
 * Import reliance: for the USA, USGS's published net import reliance; for other importers,
-  computed from BACI quantities and World Mining Data production, where a mineral WMD covers
+  computed from contained tonnes and World Mining Data production, where a mineral WMD covers
   counts 0 production for an importer WMD does not list (WMD lists every producer).
-* ``risk_score`` (0..1, the ranking): the mean of the available normalised risks: production
+* ``risk_score`` (0..1, the ranking): the mean of a fixed set of normalised risks: production
   HHI/10 000 (the worse stage), top-supplier share, GeoPolRisk score, USGS-style supply risk
-  and (100 - MBI)/100. ``risk_inputs`` counts them.
+  and (100 - MBI)/100. A mineral with fewer than :data:`MIN_RISK_INPUTS` of them is listed as
+  "insufficient data", unranked; a member of a traded group (a rare earth) is ranked with its
+  group.
 """
 
 from __future__ import annotations
@@ -26,10 +31,13 @@ from pathlib import Path
 import pandas as pd
 
 from minsec import tables
-from minsec.indicators import early_warning, geopolrisk, imports, supply_risk
+from minsec.indicators import early_warning, geopolrisk, imports, supply_risk, trade_forms
 from minsec.indicators.concentration import stage_concentration
 
 EDITIONS = ("mcs2024", "mcs2023", "wmd2026")  # preference for production figures
+CONCENTRATION_EDITIONS = (*EDITIONS, "iea2024")  # IEA 2024 adds refining shares (Li, graphite)
+MIN_RISK_INPUTS = 3  # of the five RISKS, the two CORE_RISKS among them
+CORE_RISKS = ("production_hhi", "top_supplier_share")
 LISTS = {"kr_critical_2023": "KR33", "kr_strategic_2023": "KR10", "us_2022": "US22",
          "us_2025": "US25", "eu_crma_critical": "EU34", "eu_crma_strategic": "EU17"}
 METHODS = ("concentration", "imports", "geopolrisk", "eu_crm", "usgs", "early_warning")
@@ -53,6 +61,7 @@ class Inputs:
     gaps: pd.DataFrame
     geopolrisk: geopolrisk.Inputs
     governance: pd.DataFrame
+    forms: pd.DataFrame  # the form concordance (reference/data/forms.csv)
 
 
 def load(store: Path | None = None) -> Inputs:
@@ -62,7 +71,7 @@ def load(store: Path | None = None) -> Inputs:
         tables.region_members("eu27", store), tables.lists(store), tables.minerals(store),
         tables.prices(store), tables.eu_crm("eu_crm_assessment", store),
         tables.us_statistics(store), imports.load_curated(), tables.trade_gaps(store),
-        geopolrisk.load_inputs(store), tables.governance(store))
+        geopolrisk.load_inputs(store), tables.governance(store), tables.trade_forms(store))
 
 
 def latest(frame: pd.DataFrame, keys: list[str], year: int,
@@ -104,14 +113,16 @@ def _production_for_reliance(supply: pd.DataFrame, grid: pd.DataFrame) -> pd.Dat
     return rows[keys + ["value"]]
 
 
-def import_table(inputs: Inputs, importer: str) -> pd.DataFrame:
-    """Import structure and reliance of ``importer`` for every mineral, stage and year."""
+def import_tables(inputs: Inputs, importer: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Import structure and reliance of ``importer`` per mineral, stage and year; its forms."""
     trade = inputs.mineral_trade
     if importer != "EU27":
         trade = trade[trade["importer"].eq(importer) | trade["exporter"].eq(importer)]
-    structure = imports.import_indicators(trade, inputs.membership, inputs.curated,
-                                          inputs.gaps, eu27=inputs.eu27)
+    structure, forms = imports.import_indicators(
+        trade, inputs.membership, inputs.curated, inputs.gaps,
+        years=sorted(inputs.mineral_trade["year"].unique()), eu27=inputs.eu27)
     structure = structure[structure["importer"].eq(importer)]
+    forms = forms[forms["importer"].eq(importer)].reset_index(drop=True)
     grid = structure[["importer", "mineral", "stage", "year"]]
     if importer == "EU27":  # the bloc produces what its members produce (summed downstream)
         members = pd.DataFrame({"importer": inputs.eu27})
@@ -126,8 +137,13 @@ def import_table(inputs: Inputs, importer: str) -> pd.DataFrame:
             on=["mineral", "year"], how="left")
         out["reliance_basis"] = "USGS MCS net import reliance"
     else:
-        out["reliance_basis"] = "BACI quantities, WMD production"
-    return out
+        out["reliance_basis"] = "contained tonnes (trade by form), WMD production"
+    return out.reset_index(drop=True), forms
+
+
+def import_table(inputs: Inputs, importer: str) -> pd.DataFrame:
+    """Import structure and reliance of ``importer`` for every mineral, stage and year."""
+    return import_tables(inputs, importer)[0]
 
 
 def indicators(inputs: Inputs, importer: str,
@@ -138,7 +154,7 @@ def indicators(inputs: Inputs, importer: str,
     if "concentration" in methods:
         out["concentration"] = stage_concentration(inputs.supply)
     if methods & {"imports", "usgs"}:
-        out["imports"] = import_table(inputs, importer)
+        out["imports"], out["forms"] = import_tables(inputs, importer)
     if "geopolrisk" in methods:
         gpr = geopolrisk.compute(inputs.geopolrisk)
         out["geopolrisk"] = gpr[gpr["importer"].eq(importer)]
@@ -148,7 +164,8 @@ def indicators(inputs: Inputs, importer: str,
             ["mineral", "year"])[["mineral", "year", "material", "supply_risk",
                                   "economic_importance"]]
     if "usgs" in methods:
-        reliance = out["imports"].sort_values("imports", ascending=False).drop_duplicates(
+        staged = out["imports"][out["imports"]["stage"].ne("all")]
+        reliance = staged.sort_values("imports_t", ascending=False).drop_duplicates(
             ["mineral", "year"])[["mineral", "year", "import_reliance"]]
         wgi = supply_risk.governance_risk(
             inputs.governance[inputs.governance["source"].eq("wgi_2024")])
@@ -164,7 +181,7 @@ def indicators(inputs: Inputs, importer: str,
 
 
 def _wide(frame: pd.DataFrame, stage: str, year: int) -> pd.DataFrame:
-    rows = latest(frame[frame["stage"].eq(stage)], ["mineral"], year, EDITIONS)
+    rows = latest(frame[frame["stage"].eq(stage)], ["mineral"], year, CONCENTRATION_EDITIONS)
     rows = rows[["mineral", "hhi", "top1_country", "top1_share", "top3_share", "year",
                  "edition"]].rename(columns={"edition": "source"})
     return rows.set_index("mineral").add_prefix(f"{stage}_")
@@ -177,21 +194,108 @@ def _lists(lists: pd.DataFrame) -> pd.Series:
         "label"].agg(" ".join).rename("lists")
 
 
-def _import_rows(frame: pd.DataFrame, year: int) -> pd.DataFrame:
-    """Per mineral, the import figures of one stage and year.
+HEADLINE = ["import_stage", "import_year", "import_basis", "import_form", "imports",
+            "imports_t", "top_supplier", "top_supplier_share", "china_share", "msp_share",
+            "forum_share", "import_hhi", "import_reliance", "reliance_basis", "forms_measured",
+            "forms_not_measured"]
 
-    The stage with the larger imports in the latest year at or before ``year``; where BACI
-    has no code, the curated figure nearest in time (its year is shown).
+
+def group_members(forms: pd.DataFrame) -> dict[str, str]:
+    """Minerals traded only as part of a group (rare-earth elements): mineral -> group id."""
+    rows = forms[forms["allocation"].eq("group") & forms["form"].eq("group")
+                 & forms["mineral"].ne(forms["group_id"])]
+    return dict(zip(rows["mineral"], rows["group_id"], strict=True))
+
+
+def _curated_headline(curated: pd.DataFrame, importer: str, year: int) -> pd.DataFrame:
+    """Per mineral, the current official figure for all its forms (nearest year, confidence)."""
+    rows = imports.curated_structure(curated)
+    rows = rows[rows["importer"].eq(importer) & rows["scope"].eq("all")
+                & rows["year"].between(year - trade_forms.MAX_AGE, year)]
+    rows = rows.assign(_conf=rows["confidence"].map(imports.CONFIDENCE_ORDER))
+    return rows.sort_values(["year", "_conf"], ascending=[False, True]).drop_duplicates(
+        "mineral").set_index("mineral")
+
+
+def headline(found: dict[str, pd.DataFrame], inputs: Inputs, importer: str,
+             year: int) -> pd.DataFrame:
+    """Per mineral, the import figures shown as the headline, with their basis.
+
+    Rules (docs/methods.md): (1) the mineral's forms added in contained tonnes, each form's
+    latest data at most three years before ``year``, when every principal form is measured
+    and the imports are material (USD 1 M or more); (2) else a current official curated
+    figure for all the importer's forms (MOTIE, KOMIR, KITA ..., with source and year); (3)
+    else the measured figure marked ``partial`` with the principal forms it lacks; (4) else
+    nothing, with ``not measured: <why>``. A member of a traded group shows the group's id.
     """
-    frame = frame.assign(_missing=frame["basis"].str.startswith("missing"),
-                         _distance=(frame["year"] - year).abs() + (frame["year"] > year))
-    frame = frame[(frame["year"] <= year) | ~frame["_missing"]]
-    frame = frame.sort_values(["_missing", "_distance", "imports"],
-                              ascending=[True, True, False])
-    return frame.drop_duplicates("mineral").drop(columns=["_missing", "_distance"])
+    table, forms = found["imports"], found["forms"]
+    rows = table[table["stage"].eq("all") & table["year"].eq(year)].set_index("mineral")
+    staged = table[table["stage"].ne("all") & table["year"].eq(year)
+                   & table["basis"].ne("curated") & ~table["basis"].str.startswith("missing")]
+    reliance = staged.sort_values("imports_t", ascending=False).drop_duplicates(
+        "mineral").set_index("mineral")["import_reliance"]
+    held = set(zip(inputs.mineral_trade["mineral"], inputs.mineral_trade["form"], strict=True))
+    status = trade_forms.form_status(inputs.forms, forms[forms["year"].eq(year)],
+                                     held).set_index("mineral")
+    curated = _curated_headline(inputs.curated, importer, year)
+    members = group_members(inputs.forms)
+    out = []
+    for mineral in sorted(set(status.index) | set(curated.index)):
+        st = status.loc[mineral] if mineral in status.index else None
+        row = rows.loc[mineral] if mineral in rows.index else None
+        cur = curated.loc[mineral] if mineral in curated.index else None
+        line: dict[str, object] = {"mineral": mineral}
+        if st is not None:
+            line |= {"forms_measured": st["forms_measured"],
+                     "forms_not_measured": st["forms_not_measured"]}
+        material = row is not None and row["imports_t"] > 0 and not (
+            bool(row["valued"]) and row["imports"] < trade_forms.MATERIAL_KUSD)
+        covered = st is not None and bool(st["principal_measured"])
+        if mineral in members:
+            line["import_basis"] = f"group: counted once for {members[mineral]}"
+        elif row is not None and material and (covered or cur is None):
+            partial = "" if covered else f" (partial: {st['principal_not_measured']})" if (
+                st is not None and st["principal_not_measured"]) else ""
+            line |= {c: row[c] for c in ("imports", "imports_t", "top_supplier",
+                                          "top_supplier_share", "china_share", "msp_share",
+                                          "forum_share", "import_hhi")}
+            line |= {"import_stage": "all forms", "import_year": int(row["last_year"]),
+                     "import_basis": str(row["basis"]) + partial,
+                     "import_form": "all forms measured, contained tonnes",
+                     "import_reliance": reliance.get(mineral)}
+        elif cur is not None:
+            line |= {c: cur[c] for c in ("top_supplier", "top_supplier_share", "china_share")}
+            line |= {"import_stage": cur["stage"], "import_year": int(cur["year"]),
+                     "import_basis": "curated: " + str(cur["source"]).removeprefix("curated: "),
+                     "import_form": cur["note"] or "all forms (as published)"}
+        elif row is not None and row["imports_t"] > 0:
+            line["import_basis"] = (f"not measured: imports of USD {1000 * row['imports']:,.0f}"
+                                    f" ({int(row['last_year'])}) are immaterial (under USD 1 M)")
+        else:
+            why = (st["principal_not_measured"] or st["forms_not_measured"]) if st is not None \
+                else "no form in the concordance"
+            line["import_basis"] = f"not measured: {why or 'no imports recorded'}"
+        out.append(line)
+    frame = pd.DataFrame(out).set_index("mineral")
+    return frame.reindex(columns=HEADLINE).assign(
+        reliance_basis=found["imports"]["reliance_basis"].iloc[0] if len(table) else None)
 
 
-def _risk_score(table: pd.DataFrame, min_inputs: int = 1) -> pd.DataFrame:
+def _group_lists(lists: pd.Series, members: dict[str, str]) -> pd.Series:
+    """A traded group (rare_earths) is on the lists its members are on."""
+    found = lists.dropna()
+    for group in set(members.values()):
+        labels = [x for m, g in members.items() if g == group and m in found.index
+                  for x in str(found[m]).split()]
+        own = str(lists.get(group)).split() if pd.notna(lists.get(group)) else []
+        if labels and group in lists.index:
+            lists[group] = " ".join(dict.fromkeys(own + sorted(set(labels) - set(own),
+                                                              key=list(LISTS.values()).index)))
+    return lists
+
+
+def _risk_score(table: pd.DataFrame, members: dict[str, str],
+                min_inputs: int = MIN_RISK_INPUTS) -> pd.DataFrame:
     hhi = table.reindex(columns=["mining_hhi", "refining_hhi"]).max(axis=1) / 10_000
     risks = pd.DataFrame({
         "production_hhi": hhi, "top_supplier_share": table.get("top_supplier_share"),
@@ -199,8 +303,14 @@ def _risk_score(table: pd.DataFrame, min_inputs: int = 1) -> pd.DataFrame:
         "mbi_risk": (100 - table["mbi"]) / 100 if "mbi" in table else None},
         index=table.index)
     count = risks.notna().sum(axis=1)
-    out = table.assign(risk_score=risks.mean(axis=1).where(count >= min_inputs),
-                       risk_inputs=count)
+    grouped = table["mineral"].map(members)
+    ranked = (count >= min_inputs) & risks[list(CORE_RISKS)].notna().all(axis=1) & grouped.isna()
+    out = table.assign(risk_score=risks.mean(axis=1).where(ranked), risk_inputs=count)
+    out["rank_note"] = grouped.map(lambda g: f"ranked with its group {g}", na_action="ignore")
+    lacking = risks.isna().apply(lambda r: ", ".join(r.index[r]), axis=1)
+    why = ("insufficient data (" + count.astype(str) + f" of {len(RISKS)} risk inputs; no "
+           + lacking + ")")
+    out["rank_note"] = out["rank_note"].fillna(why.where(~ranked))
     out["rank"] = out["risk_score"].rank(ascending=False, method="min").astype("Int64")
     return out.sort_values(["rank", "mineral"], na_position="last")
 
@@ -218,12 +328,7 @@ def assess(inputs: Inputs, importer: str, year: int, methods: Iterable[str] = ME
     if "concentration" in found:
         parts += [_wide(found["concentration"], s, year) for s in ("mining", "refining")]
     if "imports" in found:
-        rows = _import_rows(found["imports"], year)
-        parts.append(rows.set_index("mineral")[[
-            "stage", "year", "basis", "imports", "top_supplier", "top_supplier_share",
-            "china_share", "msp_share", "forum_share", "import_hhi", "import_reliance",
-            "reliance_basis"]].rename(columns={"stage": "import_stage", "year": "import_year",
-                                               "basis": "import_basis"}))
+        parts.append(headline(found, inputs, importer, year))
     if "geopolrisk" in found:
         rows = latest(found["geopolrisk"], ["mineral"], year).set_index("mineral")
         parts.append(rows[["score", "hhi", "import_risk", "year"]].add_prefix("gpr_"))
@@ -238,10 +343,12 @@ def assess(inputs: Inputs, importer: str, year: int, methods: Iterable[str] = ME
         parts.append(rows[["mbi", "band", "inputs", "year"]].rename(
             columns={"inputs": "mbi_inputs", "year": "mbi_year"}))
     table = pd.concat(parts, axis=1, join="outer")
+    table["lists"] = _group_lists(table["lists"], group_members(inputs.forms))
     table = table[table.drop(columns=["name", "lists"]).notna().any(axis=1)]
     if listed_only:
         table = table[table["lists"].notna()]
-    table = _risk_score(table.reset_index().rename(columns={"index": "mineral"}))
+    table = _risk_score(table.reset_index().rename(columns={"index": "mineral"}),
+                        group_members(inputs.forms))
     return table.assign(importer=importer, year=year).reset_index(drop=True)
 
 

@@ -84,38 +84,48 @@ def concentration(supply: pd.DataFrame) -> pd.DataFrame:
 
 def _trade(mineral: str, year: int, store: Path | None, top: int,
            importer: str | None = None) -> tuple[pd.DataFrame, list[str]]:
-    """Largest exporters and importers of the mineral's HS codes in BACI, with value shares.
+    """Largest exporters and importers of each of the mineral's forms, with their shares.
 
-    For an ``importer``, the largest sources of its imports instead.
+    Each form in its latest year at or before ``year``, on its one basis
+    (:mod:`minsec.indicators.trade_forms`); for an ``importer``, the largest sources of its
+    imports instead. Shares are of value where every flow has one, else of contained tonnes.
     """
-    codes = query("SELECT stage, hs6, note FROM hs_concordance WHERE mineral = ?", [mineral],
-                  store)
-    notes = [f"no HS code in the BACI subset for {mineral} ({stage}): {note.removeprefix('GAP: ')}"
-             for stage, hs6, note in codes.itertuples(index=False) if pd.isna(hs6)]
-    sql = f"""
-        WITH flows AS (
-          SELECT c.stage, t.year, t.hs6, t.exporter, t.importer, t.value, t.quantity, t.source
-          FROM trade t JOIN hs_concordance c ON c.hs6 = t.hs6 AND c.in_baci
-          WHERE c.mineral = ? AND t.source = 'baci_hs92' AND {"t.importer = ?" if importer else "?"}
-            AND t.year = (SELECT max(year) FROM trade WHERE source = 'baci_hs92' AND year <= ?)),
-        sides AS (
-          SELECT stage, year, {"'supplier'" if importer else "'exporter'"} AS side,
-                 exporter AS country, value, quantity, hs6
-          FROM flows
-          UNION ALL
-          SELECT stage, year, 'importer', importer, value, quantity, hs6 FROM flows
-          WHERE {"false" if importer else "true"}),
-        agg AS (
-          SELECT stage, year, side, country, sum(value) AS value, sum(quantity) AS quantity,
-                 string_agg(DISTINCT hs6, ' ' ORDER BY hs6) AS hs6
-          FROM sides GROUP BY ALL)
-        SELECT *, value / sum(value) OVER (PARTITION BY stage, side) AS share,
-               row_number() OVER (PARTITION BY stage, side ORDER BY value DESC) AS rank
-        FROM agg QUALIFY rank <= ? ORDER BY stage, side, rank"""
-    flows = query(sql, [mineral, importer or True, year, top], store)
-    flows["unit"] = "kUSD"
-    flows["source"] = "CEPII BACI HS92 V202401b, HS " + flows["hs6"]
-    return flows, notes
+    from minsec import tables
+
+    forms = tables.trade_forms(store)
+    group = forms.loc[forms["mineral"].eq(mineral) & forms["form"].eq("group"), "group_id"]
+    item = str(group.iloc[0]) if len(group) else mineral
+    notes = [f"{mineral} is traded as part of the group {item}: its figures are the group's"
+             ] if item != mineral else []
+    missing = tables.trade_gaps(store)
+    notes += [f"not measured ({stage}): {note}" for stage, note in missing.loc[
+        missing["mineral"].eq(mineral), ["stage", "note"]].itertuples(index=False)]
+    flows = tables.mineral_trade(store)
+    flows = flows[flows["mineral"].eq(item) & flows["year"].le(year)]
+    flows = flows[flows["year"].eq(flows.groupby("form", observed=True)["year"].transform("max"))]
+    if importer:
+        sides = flows[flows["importer"].eq(importer)].assign(side="supplier",
+                                                             country=flows["exporter"])
+    else:
+        sides = pd.concat([flows.assign(side="exporter", country=flows["exporter"]),
+                           flows.assign(side="importer", country=flows["importer"])])
+    keys = ["stage", "form", "form_name", "year", "basis", "side", "country"]
+    agg = sides.groupby(keys, observed=True, as_index=False).agg(
+        value=("value", "sum"), valued=("value", "count"), n=("value", "size"),
+        gross_t=("gross_t", "sum"), contained_t=("contained_t", "sum"),
+        hs6=("hs6", lambda c: " ".join(sorted(set(map(str, c))))))
+    by = ["stage", "form", "side"]
+    complete = agg.groupby(by, observed=True)["valued"].transform("sum").eq(
+        agg.groupby(by, observed=True)["n"].transform("sum"))
+    x = agg["value"].where(complete, agg["contained_t"])
+    agg["share"] = x / x.groupby([agg[c] for c in by], observed=True).transform("sum")
+    agg["share_of"] = complete.map({True: "value", False: "contained tonnes"})
+    agg["rank"] = x.groupby([agg[c] for c in by], observed=True).rank(ascending=False,
+                                                                       method="first")
+    agg = agg[agg["rank"].le(top)].sort_values([*by, "rank"]).drop(columns=["valued", "n"])
+    agg["unit"] = "kUSD; t gross; t contained"
+    agg["source"] = agg["basis"].astype(str) + ", HS " + agg["hs6"]
+    return agg.reset_index(drop=True), notes
 
 
 def profile(mineral: str, edition: str = "mcs2024", year: int | None = None,

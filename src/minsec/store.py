@@ -88,7 +88,7 @@ def connect(path: Path | None = None, read_only: bool = False) -> duckdb.DuckDBP
         raise MinsecError(f"cannot open the store {path}: {_first_line(exc)}") from None
     except duckdb.Error as exc:
         raise MinsecError(f"cannot open the store {path}: {_first_line(exc)}") from None
-    if not read_only:
+    if not read_only:  # a new file: a store of an older layout is never written in place
         for spec in schema.tables().values():
             con.execute(spec.ddl())
     return con
@@ -113,15 +113,18 @@ def _readers() -> dict[str, str]:
 
 
 def _compatible(con: duckdb.DuckDBPyConnection) -> bool:
-    """Whether the connection's database holds every declared table with its columns."""
+    """Whether the store holds every declared table with its columns, types and NULLs.
+
+    A store of an older layout is not carried over: the build loads every source afresh.
+    """
     (database,) = con.execute("SELECT current_database()").fetchone() or ("",)
-    rows = con.execute("SELECT table_name, column_name, data_type FROM duckdb_columns() "
-                       "WHERE database_name = ? ORDER BY table_name, column_index",
-                       [database]).fetchall()
-    found: dict[str, list[tuple[str, str]]] = {}
-    for name, column, kind in rows:
-        found.setdefault(name, []).append((column, kind))
-    return all(found.get(t.name) == [(c.name, c.type) for c in t.columns]
+    rows = con.execute("SELECT table_name, column_name, data_type, is_nullable "
+                       "FROM duckdb_columns() WHERE database_name = ? "
+                       "ORDER BY table_name, column_index", [database]).fetchall()
+    found: dict[str, list[tuple[str, str, bool]]] = {}
+    for name, column, kind, nullable in rows:
+        found.setdefault(name, []).append((column, kind, bool(nullable)))
+    return all(found.get(t.name) == [(c.name, c.type, c.nullable) for c in t.columns]
                for t in schema.tables().values())
 
 

@@ -6,37 +6,57 @@ tables and pass them in. Every function takes the store path (default: the user'
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
 
-from minsec.store import query
+from minsec.indicators import trade_forms as trade_forms_module
+from minsec.store import default_path, query
 
-TRADE_SOURCE = "baci_hs92"
 
+def trade(store: Path | None = None, source: str = "baci_hs92") -> pd.DataFrame:
+    """One source's records: ``year, exporter, importer, hs6, value`` (kUSD), ``quantity``.
 
-def trade(store: Path | None = None, source: str = TRADE_SOURCE) -> pd.DataFrame:
-    """Bilateral flows: ``year, exporter, importer, hs6, value`` (kUSD) ``, quantity`` (t)."""
-    return query("SELECT year, exporter, importer, hs6, value, quantity FROM trade "
+    ``quantity`` is t of gross weight; ``flow`` M importer-declared, X exporter-declared, NULL
+    reconciled (BACI).
+    """
+    return query("SELECT year, exporter, importer, hs6, value, quantity, flow FROM trade "
                  "WHERE source = ?", [source], store)
 
 
-def mineral_trade(store: Path | None = None, source: str = TRADE_SOURCE) -> pd.DataFrame:
-    """Flows mapped to minerals and stages through the HS concordance (BACI codes only).
+def trade_forms(store: Path | None = None) -> pd.DataFrame:
+    """The form concordance as loaded (``reference/data/forms.csv``)."""
+    return query("SELECT * FROM trade_form ORDER BY mineral, stage, form", store=store)
 
-    Columns ``year, exporter, importer, mineral, stage, hs6, value, quantity``. A code shared by
-    several minerals (e.g. 261590 Nb/Ta/V) appears once per mineral.
+
+def _stamp(store: Path | None) -> tuple[str, int]:
+    path = store or default_path()
+    return str(path), path.stat().st_mtime_ns if path.exists() else 0
+
+
+@lru_cache(maxsize=2)
+def _flows(path: str, stamp: int) -> pd.DataFrame:
+    records = query("SELECT source, year, exporter, importer, hs6, hs_version, value, quantity, "
+                    "flow FROM trade", store=Path(path))
+    return trade_forms_module.flows_by_form(records, trade_forms(Path(path)))
+
+
+def mineral_trade(store: Path | None = None) -> pd.DataFrame:
+    """Flows of minerals' forms, one basis each (:func:`.trade_forms.flows_by_form`).
+
+    ``year, exporter, importer, mineral, stage, form, form_name, hs6, source, basis, value``
+    (kUSD) ``, gross_t, contained_t, measure, principal`` and ``quantity`` (= ``contained_t``:
+    every consumer counts contained tonnes). A code reported as a group (rare earths in one,
+    811292) has the group's id as ``mineral``. Cached per store file and modification time.
     """
-    return query("""
-        SELECT t.year, t.exporter, t.importer, c.mineral, c.stage, t.hs6, t.value, t.quantity
-        FROM trade t JOIN hs_concordance c ON c.hs6 = t.hs6 AND c.in_baci
-        WHERE t.source = ?""", [source], store)
+    flows = _flows(*_stamp(store))
+    return flows.assign(quantity=flows["contained_t"])
 
 
 def trade_gaps(store: Path | None = None) -> pd.DataFrame:
-    """The concordance's gaps: ``mineral, stage, note`` where no BACI code covers the stage."""
-    return query("SELECT mineral, stage, note FROM hs_concordance WHERE hs6 IS NULL "
-                 "ORDER BY mineral, stage", store=store)
+    """``mineral, stage, note`` where no form of the stage has any flow in the store."""
+    return trade_forms_module.gaps(mineral_trade(store), trade_forms(store))
 
 
 def supply(store: Path | None = None, edition: str | None = None,

@@ -14,14 +14,19 @@ from minsec.briefing.core import Context, Section
 
 METHODS = [
     ("headline, matrix", "risk score",
-     "mean of the available normalised risks: production HHI/10 000 (the more concentrated "
-     "stage), top-supplier share of imports, GeoPolRisk score, USGS-style supply risk, "
-     "(100 - MBI)/100", "minsec.assessment; Koyamparambath et al. (2024); USGS (2025) supply "
+     "mean of five normalised risks: production HHI/10 000 (the more concentrated stage), "
+     "top-supplier share of imports, GeoPolRisk score, USGS-style supply risk, (100 - MBI)/100;"
+     " a mineral with fewer than four is 'insufficient data', a rare earth ranks with its "
+     "group", "minsec.assessment; Koyamparambath et al. (2024); USGS (2025) supply "
      "risk method; KOMIR MBI (KOMIS 2021)"),
     ("headline, matrix", "import structure",
-     "shares of import value by supplier (BACI HS92 codes per mineral and stage); curated "
-     "published shares where BACI has no code", "CEPII BACI HS92 V202401b; minsec "
-     "reference/data/hs_concordance.csv, import_structure.csv"),
+     "every form the importer buys (ores, intermediates, chemicals, metal, magnets) added in "
+     "contained tonnes, each flow on one basis (BACI HS92, else the importer's own Comtrade "
+     "declarations, else its partners', else ITC Trade Map), at most three years old; an "
+     "official curated share where the measured forms miss the principal ones",
+     "CEPII BACI HS92 V202401b; UN Comtrade; ITC Trade Map; minsec "
+     "reference/data/forms.csv (every traded form, its HS codes and content), "
+     "import_structure.csv"),
     ("matrix, profiles", "production concentration",
      "Herfindahl-Hirschman index of country shares of world production, 0-10 000",
      "USGS Mineral Commodity Summaries 2023, 2024; World Mining Data 2026"),

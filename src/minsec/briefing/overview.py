@@ -29,8 +29,8 @@ def row_source(row: pd.Series) -> str:
     """Where one assessment row's figures come from: imports, production, indicators."""
     basis = str(row.get("import_basis") or "")
     year = "" if pd.isna(row.get("import_year")) else f" {int(row['import_year'])}"
-    parts = [f"imports: {BACI}{year}" if basis.startswith("BACI") else
-             f"imports: {CURATED}{year}" if basis == "curated" else f"imports: {basis}"]
+    parts = [f"imports: {CURATED}{year}" if basis.startswith("curated") else
+             f"imports: {basis}{year}"]
     for stage in ("mining", "refining"):
         edition = row.get(f"{stage}_source")
         if isinstance(edition, str):

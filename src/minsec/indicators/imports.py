@@ -244,32 +244,59 @@ def curated_structure(curated: pd.DataFrame) -> pd.DataFrame:
     out["suppliers"] = pd.array([pd.NA] * len(out), dtype="Int64")
     out["source"] = "curated: " + curated["source_url"]
     out["confidence"] = curated["confidence"]
+    # what the figure covers: all the importer's forms, a stage, or one form ("form:<id>")
+    out["scope"] = curated.get("scope", "all")
     extra = curated.reindex(columns=["item", "data_owner", "note"]).fillna("").astype(str)
     out["note"] = (extra.agg("; ".join, axis=1).str.replace(r"(; )+", "; ", regex=True)
                    .str.strip("; "))
     return out.reset_index(drop=True)
 
 
-def import_indicators(mineral_trade: pd.DataFrame, membership: pd.DataFrame,
-                      curated: pd.DataFrame, gaps: pd.DataFrame, *,
+def import_indicators(flows: pd.DataFrame, membership: pd.DataFrame, curated: pd.DataFrame,
+                      gaps: pd.DataFrame, *, years: Iterable[int] | None = None,
                       eu27: Iterable[str] = EU27, china: Iterable[str] = GREATER_CHINA,
-                      ) -> pd.DataFrame:
-    """Import structure for every mineral and stage, with its ``basis`` on each row.
+                      ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Import structure of every importer, mineral, stage and year, with its ``basis``.
 
-    ``basis`` is ``BACI HS92`` where a code covers the stage; ``curated`` where BACI has no code
-    and a published share fills the gap (highest confidence first); else ``missing: <gap note>``
-    with NaN values, for every importer and year of the BACI table, so that a mineral without
-    a code is never dropped and never zero. Curated rows for stages BACI covers (and stage
-    ``all``) stay in :func:`curated_structure` as cross-checks. ``gaps``: ``mineral, stage,
-    note`` (:func:`minsec.tables.trade_gaps`).
+    ``flows``: :func:`minsec.indicators.trade_forms.flows_by_form`. The first table has one
+    row per mineral and ``stage`` (each stage, and ``all``: the mineral's forms added in
+    contained tonnes, scrap apart): ``imports`` kUSD where every flow has a value,
+    ``imports_t`` and ``exports_t`` contained tonnes, shares by contained tonnes, ``basis``
+    the bases of its forms, ``source`` the forms with their basis and data year. Where no form
+    of a stage has flows (``gaps``: :func:`minsec.indicators.trade_forms.gaps`), a published
+    share fills in (``basis`` ``curated``, highest confidence first), else ``missing: <why>``
+    with NaN values, so that a mineral without data is never dropped and never zero. The
+    second table is :func:`~minsec.indicators.trade_forms.structure`'s ``form`` rows.
     """
-    baci = import_structure(mineral_trade, membership, eu27=eu27, china=china)
-    baci["basis"] = "BACI HS92"
-    covered = baci[["mineral", "stage"]].drop_duplicates()
+    from minsec.indicators import trade_forms
+
+    found = trade_forms.structure(flows, membership, years, eu27=eu27, china=china)
+    found = found.astype({c: "object" for c in found.columns
+                          if isinstance(found[c].dtype, pd.CategoricalDtype)})
+    forms = found[found["level"].eq("form")].drop(columns="level").reset_index(drop=True)
+    labels = forms.assign(label=forms["form_name"] + " (" + forms["basis"] + " "
+                          + forms["last_year"].astype(str) + ")")
+    keys = ["importer", "mineral", "scope", "year"]
+    text = labels.groupby(keys).agg(basis=("basis", lambda b: "; ".join(dict.fromkeys(b))),
+                                    source=("label", "; ".join))
+    scoped = labels[labels["scope"].ne("scrap")].assign(scope="all").groupby(keys).agg(
+        basis=("basis", lambda b: "; ".join(dict.fromkeys(b))), source=("label", "; ".join))
+    text = pd.concat([text, scoped]).reset_index()
+    minerals = found[found["level"].eq("mineral")].drop(columns=["level", "form", "form_name",
+                                                                 "basis", "imports_t"])
+    exports = found.loc[found["level"].eq("exports"), [*keys, "contained_t"]].rename(
+        columns={"contained_t": "exports_t"})
+    measured = (minerals.rename(columns={"contained_t": "imports_t"})
+                .merge(exports, on=keys, how="outer").merge(text, on=keys, how="left"))
+    measured["imports_t"] = measured["imports_t"].fillna(0.0)
+    measured["exports_t"] = measured["exports_t"].fillna(0.0)
+    measured["basis"] = measured["basis"].fillna("exports only")
+    measured = measured.rename(columns={"scope": "stage"})
+    covered = measured.loc[measured["stage"].ne("all"), ["mineral", "stage"]].drop_duplicates()
     gaps = gaps.merge(covered, how="left", indicator=True)
     gaps = gaps.loc[gaps["_merge"] == "left_only", ["mineral", "stage", "note"]]
-    skeleton = baci[["importer", "year"]].drop_duplicates().merge(gaps, how="cross")
-    skeleton["basis"] = "missing: " + skeleton["note"].str.removeprefix("GAP: ")
+    skeleton = measured[["importer", "year"]].drop_duplicates().merge(gaps, how="cross")
+    skeleton["basis"] = "missing: " + skeleton["note"]
     filled = curated_structure(curated).merge(gaps[["mineral", "stage"]])
     filled = (filled.assign(rank=filled["confidence"].map(CONFIDENCE_ORDER))
               .sort_values("rank", kind="stable").drop_duplicates(KEYS)
@@ -277,9 +304,9 @@ def import_indicators(mineral_trade: pd.DataFrame, membership: pd.DataFrame,
     missing = skeleton.merge(filled[KEYS], how="left", indicator=True)
     missing = missing[missing["_merge"] == "left_only"].drop(columns="_merge")
     missing = missing.rename(columns={"note": "source"})
-    out = pd.concat([baci, filled, missing], ignore_index=True)
+    out = pd.concat([measured, filled, missing], ignore_index=True)
     out["suppliers"] = out["suppliers"].astype("Int64")
-    return out.sort_values(KEYS, ignore_index=True)
+    return out.sort_values(KEYS, ignore_index=True), forms
 
 
 def us_net_import_reliance(us_statistics: pd.DataFrame, edition: str | None = None,

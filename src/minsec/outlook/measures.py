@@ -146,7 +146,8 @@ def eu_single_country_share(imports: pd.DataFrame, minerals: Sequence[str]) -> p
     (EU) 2024/1252 Art. 5(1)(b).
     """
     rows = imports[imports["importer"].eq("EU27") & imports["mineral"].isin(minerals)
-                   & imports["basis"].eq("BACI HS92") & imports["top_supplier_share"].notna()]
+                   & ~imports["basis"].str.startswith(("curated", "missing"))
+                   & imports["top_supplier_share"].notna()]
     rows = rows.sort_values("top_supplier_share", ascending=False).drop_duplicates(
         ["mineral", "year"])
     return rows.rename(columns={"top_supplier_share": "share", "top_supplier": "supplier"})[

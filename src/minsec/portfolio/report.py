@@ -108,9 +108,10 @@ def import_row(importer: str, mineral: str, store: Path | None = None,
     """The importer's yearly imports of the mineral (t) and China's part (value share x t)."""
     inputs = inputs or assessment.load(store)
     table = assessment.import_table(inputs, importer)
-    rows = table[table["mineral"].eq(mineral) & table["basis"].eq("BACI HS92")]
+    rows = table[table["mineral"].eq(mineral) & table["stage"].eq("all")
+                 & ~table["basis"].str.startswith(("curated", "missing"))]
     if rows.empty:
-        raise MinsecError(f"no BACI imports of {mineral} by {importer}")
+        raise MinsecError(f"no measured imports of {mineral} by {importer}")
     row = rows.sort_values(["year", "imports"], ascending=False).iloc[0]
     return {"imports_t": float(row["imports_t"]),
             "china_t": float(row["china_share"] * row["imports_t"])}

@@ -46,7 +46,7 @@ DEFAULT_VAR_MULTIPLE = 10.0  # value at risk = 10 x price where the file has no 
 
 
 SOURCES = {
-    "imports": "t/yr the importer buys by supplier: BACI HS92 quantities (gross weight) or a "
+    "imports": "t/yr the importer buys by supplier: contained tonnes of every traded form or a "
                "curated/user structure x total imports; see basis and imports:<mineral>",
     "exports": "each supplier's BACI exports of the same codes to the world, importer included "
                "(curated/user structure: its sales to the importer only)",
@@ -206,7 +206,8 @@ def _columns(inputs: BaselineInputs, importer: str, minerals: tuple[str, ...],
         demand = max(made + bought - f.importer_exports, bought)
         family = [m, "rare_earths"] if inputs.catalogue.get(m) == "rare_earth" else [m]
         world, world_label = world_supply(inputs.supply, family, f.stage, year)
-        traded = float(exports[i].sum()) if f.basis.startswith("BACI") else 0.0
+        traded = (0.0 if f.basis.startswith(("curated", "user", "missing"))
+                  else float(exports[i].sum()))
         if not world >= traded:
             world, world_label = traded, f"BACI world exports ({world_label} is smaller)"
         if not world > 0 and missing:

@@ -1,7 +1,8 @@
 """Who supplies the importer, in tonnes: its flows by supplier, production, world supply, spare.
 
-Quantities are t/yr in what the basis measures: BACI **gross weight** of the stage's codes
-(ores, compounds, metal as traded), or the curated figure's measure (gallium: metal). All pure.
+Quantities are t/yr of **contained** content (``tables.mineral_trade``: every traded form of
+the stage, each flow on one basis, times its content factor), or the curated figure's measure
+(gallium: metal). All pure.
 Choices that are ours, each recorded in ``Baseline.sources``:
 
 * **Stage** ``auto``: of the stages BACI codes, the one with the larger import value in the
@@ -69,7 +70,7 @@ def with_quantities(trade: pd.DataFrame) -> pd.DataFrame:
     return trade.assign(quantity=trade["quantity"].fillna(trade["value"] * ratio).fillna(0.0))
 
 
-def _baci_flows(trade: pd.DataFrame, importer: str, partners: frozenset[str], stage: str,
+def _trade_flows(trade: pd.DataFrame, importer: str, partners: frozenset[str], stage: str,
                 year: int, max_age: int) -> Flows | None:
     """The stage's flows in the latest year <= ``year``; None where BACI has none or too old."""
     if stage != "auto":
@@ -82,13 +83,14 @@ def _baci_flows(trade: pd.DataFrame, importer: str, partners: frozenset[str], st
     traded = now.groupby("stage")["value"].sum()
     rank = pd.DataFrame({"bought": bought, "traded": traded}).fillna(0.0)
     chosen = str(rank.sort_values(["bought", "traded"], ascending=False).index[0])
-    codes = ", ".join(sorted(trade.loc[trade["stage"].eq(chosen), "hs6"].unique()))
     now = now[now["stage"].eq(chosen)]
+    codes = ", ".join(sorted(map(str, now["hs6"].unique())))
+    bases = "; ".join(sorted(map(str, now["basis"].unique())))
     inflow = now[now["importer"].eq(importer)]
     sellers = now[now["exporter"].ne(importer)]
     quantity = float(inflow["quantity"].sum())
     return Flows(
-        chosen, data_year, f"BACI HS92 {codes} {data_year}",
+        chosen, data_year, f"{bases}: HS {codes} {data_year}, contained t",
         inflow.groupby("exporter")["quantity"].sum(),
         sellers.groupby("exporter")["quantity"].sum(),
         sellers[sellers["importer"].isin(partners)].groupby("exporter")["quantity"].sum(),
@@ -173,7 +175,7 @@ def mineral_flows(inputs: BaselineInputs, trade: pd.DataFrame, importer: str, mi
     ``opts``: ``max_age``, ``structure``, ``import_totals`` and ``allow_missing`` of
     :func:`minsec.scenarios.baseline.build_baseline`.
     """
-    found = _baci_flows(trade[trade["mineral"].eq(mineral)], importer, inputs.partners, stage,
+    found = _trade_flows(trade[trade["mineral"].eq(mineral)], importer, inputs.partners, stage,
                         year, opts["max_age"])
     if found is not None:
         return found
@@ -184,7 +186,7 @@ def mineral_flows(inputs: BaselineInputs, trade: pd.DataFrame, importer: str, mi
     stale = inputs.mineral_trade[inputs.mineral_trade["mineral"].eq(mineral)
                                  & (inputs.mineral_trade["year"] <= year)]
     if not stale.empty:
-        got = (f"BACI HS92 {', '.join(sorted(stale['hs6'].unique()))} has no flows since "
+        got = (f"HS {', '.join(sorted(map(str, stale['hs6'].unique())))} has no flows since "
                f"{stale['year'].max()}; {got}")
     if not opts["allow_missing"]:
         raise MinsecError(f"{got}: pass a structure (importer, mineral, supplier, share, "

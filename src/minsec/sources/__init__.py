@@ -42,7 +42,7 @@ class Source:
 
 
 ADAPTERS = ("reference", "m49", "usgs", "wmd", "wgi", "baci", "eu_crm", "iea", "pinksheet",
-            "comtrade")
+            "comtrade", "itc")
 
 
 def registry() -> dict[str, Source]:

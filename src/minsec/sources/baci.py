@@ -178,6 +178,7 @@ def read(root: Path, files: list[str]) -> dict[str, pd.DataFrame]:
         "hs_version": pd.Categorical(["HS92"]).repeat(len(flows)),
         "value": flows["v"],
         "quantity": flows["q"],
+        "flow": pd.Series([None] * len(flows), dtype="string"),  # reconciled, not declared
     })
     return {"trade": trade}
 

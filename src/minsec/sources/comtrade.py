@@ -1,20 +1,29 @@
 """UN Comtrade (UN Statistics Division): annual records as the Comtrade API returns them.
 
 :func:`records_to_trade` maps the API's records (``comtradeapicall``'s DataFrame, or the
-same columns read from CSV) to ``trade`` rows. The ``comtrade_pnnl`` load reads the PNNL
-"gold QA" extract (8 files, 2020-2024); UN Comtrade terms restrict redistribution, so it is
-not part of the default build.
+same columns read from CSV) to ``trade`` rows. Two loads read the extracts a sources directory
+may hold: ``comtrade_pnnl``, the PNNL "gold QA" extract (8 files, 2020-2024, HS H5/H6), and
+``comtrade_cma``, an all-reporter extract of 31 HS2022 codes for 2022 and 2024 written with
+short column names (``reporter, partner, cmd, flow, value, netwgt``; the 2024 file has no
+year column, its year is in the file name ``comtrade_YYYY.csv.gz``). UN Comtrade terms
+restrict redistribution, which decides what ``minsec data sync`` downloads, not what the
+build reads.
 
 Mapping rules: imports (``M``) have the reporter as importer and the partner as exporter,
-exports (``X``) the other way round; re-exports and other flows are not loaded. Only the
-totals over the breakdowns are kept (``partner2Code`` 0, ``customsCode`` C00, ``mosCode`` 0,
-``motCode`` 0); the extract also has per-transport-mode rows for Australia and Indonesia.
+exports (``X``) the other way round; re-exports and other flows are not loaded. ``flow``
+says who declared the record (M the importer, X the exporter): the trade chain chooses one
+declaration per flow, never both. Only the totals over the breakdowns are kept
+(``partner2Code`` 0, ``customsCode`` C00, ``mosCode`` 0, ``motCode`` 0); where an extract
+dropped those columns but kept the breakdown records (the CMA extract, e.g. Angola), the
+largest record of a key is its total (breakdowns are non-negative parts of it). Partner
+``World`` (0) records are totals, not flows, and are not loaded.
 Values USD -> kUSD; ``netWgt`` kg -> t, with 0 kg against a positive value read as not
 reported (Comtrade fills 0 there: e.g. US graphite imports 2020, 43.6 million USD).
 """
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from pathlib import Path
 
@@ -37,6 +46,8 @@ CODES = {
     0: "WLD",  # World
     97: "EU27",  # European Union (as a partner aggregate)
     899: "ROW",  # Areas, not elsewhere specified
+    527: "ROW", 568: "ROW", 577: "ROW", 636: "ROW",  # Oceania, Europe, Africa, America nes
+    837: "ROW", 838: "ROW", 839: "ROW",  # Bunkers, Free Zones, Special Categories
     842: "USA", 251: "FRA", 699: "IND", 757: "CHE", 579: "NOR",
     490: "TWN",  # Other Asia, nes: Taiwan in practice
     58: "BEL",  # Belgium-Luxembourg (...1998)
@@ -153,8 +164,61 @@ def prefer_imports(trade: pd.DataFrame) -> pd.DataFrame:
 def read(root: Path, files: list[str]) -> dict[str, pd.DataFrame]:
     """The PNNL extract into ``trade``; the heavy and light REE files repeat the same flows."""
     frames = [records(read_table(root / rel, list(REQUIRED), rel), rel) for rel in files]
-    trade = prefer_imports(pd.concat(frames, ignore_index=True))
-    return {"trade": trade.drop(columns="flow").reset_index(drop=True)}
+    trade = one_record_per_flow(pd.concat(frames, ignore_index=True), FILES)
+    return {"trade": trade.reset_index(drop=True)}
+
+
+def bilateral(trade: pd.DataFrame) -> pd.DataFrame:
+    """Records with a partner country: World (partner 0) records are totals, not flows."""
+    return trade[~(trade["exporter"].eq("WLD") | trade["importer"].eq("WLD"))]
+
+
+def one_record_per_flow(trade: pd.DataFrame, file: str) -> pd.DataFrame:
+    """Drop exact duplicates; two different records of one flow and declarant are damage."""
+    key = ["year", "exporter", "importer", "hs6", "flow"]
+    trade = bilateral(trade).drop_duplicates()
+    clash = trade.duplicated(key, keep=False)
+    if clash.any():
+        row = trade.loc[clash].iloc[0]
+        raise SourceError(file, f"two different records for {tuple(row[key])}")
+    return trade
+
+
+CMA_FILES = "un_comtrade_extract_cma/comtrade_*.csv.gz"
+CMA_COLUMNS = {"reporter": "reporterCode", "partner": "partnerCode", "cmd": "cmdCode",
+               "flow": "flowCode", "value": "primaryValue", "netwgt": "netWgt"}
+_CMA_YEAR = re.compile(r"comtrade_(\d{4})\.csv\.gz$")
+
+
+def read_cma_file(path: Path, rel: str) -> pd.DataFrame:
+    """One file of the CMA extract as API records (``refYear`` from the column or the name)."""
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, compression="gzip")
+    except (OSError, EOFError, UnicodeDecodeError, pd.errors.ParserError) as exc:
+        raise SourceError(rel, f"not a readable gzip CSV ({exc})") from None
+    missing = [c for c in CMA_COLUMNS if c not in frame]
+    if missing:
+        raise SourceError(rel, f"header lacks column(s) {missing}; wrong file?", 1)
+    frame = frame.rename(columns=CMA_COLUMNS)
+    if "year" in frame:
+        frame = frame.rename(columns={"year": "refYear"})
+    elif m := _CMA_YEAR.search(rel):
+        frame["refYear"] = m.group(1)
+    else:
+        raise SourceError(rel, "no year column and no year in the file name (comtrade_YYYY)")
+    frame["line"] = range(2, len(frame) + 2)
+    frame["classificationCode"] = "H6"
+    return frame
+
+
+def read_cma(root: Path, files: list[str]) -> dict[str, pd.DataFrame]:
+    """The CMA extract into ``trade``: per flow and declarant, the total record."""
+    frames = [records(read_cma_file(root / rel, rel), rel) for rel in files]
+    trade = bilateral(pd.concat(frames, ignore_index=True))
+    key = ["year", "exporter", "importer", "hs6", "flow"]
+    trade = (trade.sort_values("value", kind="stable", na_position="first")
+             .drop_duplicates(key, keep="last").sort_index())
+    return {"trade": trade.reset_index(drop=True)}
 
 
 SOURCES = [
@@ -164,6 +228,13 @@ SOURCES = [
         vintage="Comtrade API extract 2020-2024, collected 2025-12-28 (PNNL cmm-data)",
         files=(FILES,),
         read=read,
-        default=False,
-    )
+    ),
+    Source(
+        key="comtrade_cma",
+        publisher="UN Statistics Division (UN Comtrade)",
+        vintage="Comtrade API, all reporters, 31 HS2022 codes, 2022 and 2024 "
+                "(critical-materials-atlas extract)",
+        files=(CMA_FILES,),
+        read=read_cma,
+    ),
 ]

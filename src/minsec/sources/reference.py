@@ -8,17 +8,19 @@ import pandas as pd
 
 from minsec.sources import Source
 
-TABLES = ("mineral", "mineral_list", "hs_concordance", "msp_member", "export_control")
+TABLES = {"mineral": "mineral.csv", "mineral_list": "mineral_list.csv",
+          "trade_form": "forms.csv", "msp_member": "msp_member.csv",
+          "export_control": "export_control.csv"}
 
 
 def read(root: Path, files: list[str]) -> dict[str, pd.DataFrame]:
     """Each curated CSV is one table; the booleans and dates are typed by the schema."""
     out = {}
-    for name in TABLES:
-        frame = pd.read_csv(root / f"{name}.csv", dtype=str, keep_default_na=False)
+    for name, file in TABLES.items():
+        frame = pd.read_csv(root / file, dtype=str, keep_default_na=False)
         frame = frame.replace("", None)
-        if "in_baci" in frame:
-            frame["in_baci"] = frame["in_baci"].str.lower().eq("true")
+        if "principal" in frame:
+            frame["principal"] = frame["principal"].str.lower().eq("true")
         out[name] = frame
     return out
 
@@ -28,7 +30,7 @@ SOURCES = [
         key="minsec_reference",
         publisher="minsec (curated from public sources, see source_url per row)",
         vintage="curated",
-        files=tuple(f"{name}.csv" for name in TABLES),
+        files=tuple(TABLES.values()),
         read=read,
         packaged=True,
     )
