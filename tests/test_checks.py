@@ -52,8 +52,9 @@ def test_countries_above_the_world_total_warn(con: duckdb.DuckDBPyConnection) ->
 
 def test_duplicate_and_self_trade_fail(con: duckdb.DuckDBPyConnection) -> None:
     row = "('b', 2023, 'CHN', 'KOR', '250410', 'HS92', 1.0, 1.0)"
-    con.execute(f"INSERT INTO trade VALUES {row}, {row}")
-    con.execute("INSERT INTO trade VALUES ('b', 2023, 'KOR', 'KOR', '250410', 'HS92', 1, 1)")
+    into = "INSERT INTO trade (source, year, exporter, importer, hs6, hs_version, value, quantity)"
+    con.execute(f"{into} VALUES {row}, {row}")
+    con.execute(f"{into} VALUES ('b', 2023, 'KOR', 'KOR', '250410', 'HS92', 1, 1)")
     status, detail, _ = checks.check_trade_mirror(con)
     assert status == "fail" and "1 duplicated flows, 1 self-trade" in detail
 
