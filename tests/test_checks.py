@@ -51,10 +51,12 @@ def test_countries_above_the_world_total_warn(con: duckdb.DuckDBPyConnection) ->
 
 
 def test_duplicate_and_self_trade_fail(con: duckdb.DuckDBPyConnection) -> None:
-    row = "('b', 2023, 'CHN', 'KOR', '250410', 'HS92', 1.0, 1.0)"
-    into = "INSERT INTO trade (source, year, exporter, importer, hs6, hs_version, value, quantity)"
-    con.execute(f"{into} VALUES {row}, {row}")
-    con.execute(f"{into} VALUES ('b', 2023, 'KOR', 'KOR', '250410', 'HS92', 1, 1)")
+    row = "('b', 2023, 'CHN', 'KOR', '250410', 'HS92', 1.0, 1.0, NULL)"
+    con.execute(f"INSERT INTO trade VALUES {row}, {row}")
+    # the importer's and the exporter's declarations of one flow are two records, not a dup
+    con.execute("INSERT INTO trade VALUES ('c', 2023, 'CHN', 'KOR', '250410', 'HS22', 1, 1, 'M'),"
+                " ('c', 2023, 'CHN', 'KOR', '250410', 'HS22', 1, 1, 'X')")
+    con.execute("INSERT INTO trade VALUES ('b', 2023, 'KOR', 'KOR', '250410', 'HS92', 1, 1, NULL)")
     status, detail, _ = checks.check_trade_mirror(con)
     assert status == "fail" and "1 duplicated flows, 1 self-trade" in detail
 

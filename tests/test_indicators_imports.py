@@ -198,7 +198,7 @@ CURATED = pd.DataFrame({
     "confidence": ["low", "high", "high", "medium", "high"], "item": "x", "data_owner": "y",
     "note": ""})
 GAPS = pd.DataFrame({"mineral": ["g", "h", "l"], "stage": ["refining", "mining", "refining"],
-                     "note": ["GAP: no code", "GAP: by-product", "GAP: not in BACI"]})
+                     "note": ["no code", "by-product", "not in BACI"]})
 
 
 def test_curated_structure_derives_what_it_can() -> None:
@@ -214,8 +214,16 @@ def test_curated_structure_derives_what_it_can() -> None:
     assert out["source"].iloc[1] == "curated: https://a" and out["note"].iloc[0] == "x; y"
 
 
+def _by_form(flows: pd.DataFrame) -> pd.DataFrame:
+    """Fixture flows as :func:`minsec.indicators.trade_forms.flows_by_form` gives them."""
+    return flows.assign(form=flows["hs6"], form_name="form " + flows["hs6"],
+                        basis="BACI HS92", gross_t=flows["quantity"],
+                        contained_t=flows["quantity"])
+
+
 def test_indicators_mark_the_basis_and_never_drop_or_zero_a_gap() -> None:
-    out = import_indicators(THREE, MEMBERS, CURATED, GAPS)
+    flows = THREE.assign(quantity=THREE["quantity"].fillna(2.0))  # KAZ 20 kUSD ~ 2 t
+    out, forms = import_indicators(_by_form(flows), MEMBERS, CURATED, GAPS)
     kor_g = _one(out, importer="KOR", mineral="g", stage="refining", year=2023)
     assert kor_g["basis"] == "curated" and kor_g["china_share"] == 0.9  # high beats low
     assert kor_g["source"] == "curated: https://a"
@@ -225,9 +233,16 @@ def test_indicators_mark_the_basis_and_never_drop_or_zero_a_gap() -> None:
     assert _one(out, importer="KOR", mineral="h")["basis"] == "missing: by-product"
     chile = _one(out, importer="KOR", mineral="l")
     assert chile["basis"] == "curated" and chile["top_supplier"] == "CHL"
-    kor_m = _one(out, importer="KOR", mineral="m")  # BACI wins where a code exists
+    # BACI wins where a code exists; the mineral's shares are of contained tonnes: CHN 3 + 2,
+    # AUS 3, KAZ 2 of 10 t
+    kor_m = _one(out, importer="KOR", mineral="m", stage="refining")
     assert kor_m["basis"] == "BACI HS92" and kor_m["china_share"] == 0.5
-    assert not (out["stage"] == "all").any()
+    assert kor_m["imports_t"] == 10.0 and kor_m["exports_t"] == 0.5  # KOR -> JPN
+    assert _one(out, importer="KOR", mineral="m", stage="all")["china_share"] == 0.5
+    assert _one(out, importer="JPN", mineral="m", stage="refining")["imports_t"] == 0.5
+    # per form: the value shares of each code (111111: CHN 30, AUS 30)
+    code = _one(forms, importer="KOR", mineral="m", form="111111")
+    assert code["measure"] == "value" and code["top_supplier_share"] == 0.5
     importers = set(out["importer"])
     for gap in GAPS.itertuples():
         hit = out[(out["mineral"] == gap.mineral) & (out["stage"] == gap.stage)]
@@ -249,12 +264,14 @@ def test_us_net_import_reliance_passes_figures_through() -> None:
 
 def test_curated_file_is_the_fact_pack() -> None:
     curated = load_curated()
-    assert list(curated.columns)[:9] == ["importer", "mineral", "stage", "year", "supplier",
-                                         "share", "basis", "source_url", "confidence"]
+    assert list(curated.columns)[:10] == ["importer", "mineral", "stage", "year", "scope",
+                                          "supplier", "share", "basis", "source_url",
+                                          "confidence"]
+    assert curated["scope"].str.fullmatch(r"all|mining|refining|form:[a-z_]+").all()
     assert curated["source_url"].str.startswith("http").all()
     assert set(curated["supplier"]) == {"CHN"} and set(curated["importer"]) == {"KOR"}
     assert curated["share"].between(0, 1).all()
-    assert set(curated["stage"]) <= {"mining", "refining", "all"}
+    assert set(curated["stage"]) <= {"mining", "refining", "product", "all"}
     assert set(curated["confidence"]) <= {"high", "medium", "low"}
     assert set(curated["mineral"]) <= set(reference.minerals()["id"])
     if not (FACTS / "kr_import_dependence_china.csv").is_file():
@@ -389,12 +406,17 @@ def test_us_natural_graphite_reliance_from_baci_and_mcs(built: Path, trade: pd.D
 def test_indicators_on_the_real_store(built: Path, trade: pd.DataFrame,
                                       membership: pd.DataFrame) -> None:
     gaps = tables.trade_gaps(built)
-    out = import_indicators(trade, membership, load_curated(), gaps)
+    flows = tables.mineral_trade(built)
+    korean = flows[(flows["importer"] == "KOR") | (flows["exporter"] == "KOR")]
+    out, _ = import_indicators(korean, membership, load_curated(), gaps)
     gallium = _one(out, importer="KOR", mineral="gallium", stage="refining", year=2024)
     assert gallium["basis"] == "curated" and gallium["china_share"] == 0.98
-    cobalt = _one(out, importer="KOR", mineral="cobalt", stage="mining", year=2023)
-    assert cobalt["basis"].startswith("missing: ") and math.isnan(cobalt["imports"])
+    tin = _one(out, importer="KOR", mineral="uranium", stage="refining", year=2023)
+    assert tin["basis"].startswith("missing: ") and math.isnan(tin["imports"])
+    assert "284410" in tin["basis"]  # the form no loaded source holds, named
     korea = out[(out["importer"] == "KOR") & (out["year"] == 2023)]
     assert set(zip(gaps["mineral"], gaps["stage"], strict=True)) <= set(
         zip(korea["mineral"], korea["stage"], strict=True))
-    assert set(out["basis"].str.split(":").str[0]) == {"BACI HS92", "curated", "missing"}
+    bases = {b for text in out["basis"] for b in text.split(": ")[0].split("; ")}
+    assert {"BACI HS92", "UN Comtrade, declared by the importer", "curated",
+            "missing"} <= bases

@@ -236,8 +236,10 @@ def test_eu_single_country_share_for_rare_earths(inputs: assessment.Inputs,
     from minsec import tables
 
     imports = assessment.import_table(inputs, "EU27")
-    baci = T.eu_single_country_share(imports, ["neodymium"]).query("year == 2023").iloc[0]
-    assert baci["supplier"] == "CHN"  # an import-value share of the REE compound codes
+    # neodymium trades as the rare-earth group: the group's share of contained tonnes
+    baci = T.eu_single_country_share(imports, ["rare_earths"]).query("year == 2023").iloc[0]
+    assert baci["supplier"] == "CHN"
+    assert T.eu_single_country_share(imports, ["neodymium"]).empty  # no trade of its own
     assert 0 < baci["share"] <= 1
     ec = T.eu_sourcing(tables.eu_crm("eu_crm_supply_share", built), ["neodymium"], inputs.eu27)
     refining = ec.query("stage == 'refining'").iloc[0]

@@ -93,7 +93,8 @@ def test_world_distribution(real: dict[str, pd.DataFrame]) -> None:
     assert set(world["region"]) == {*gaps.REGIONS, gaps.SEA}
     main = world[world["region"].isin(gaps.REGIONS)]
     totals = main.groupby(["mineral", "stage", "variable"])["share"].sum()
-    assert (totals < 1.1).all()
+    # shares of a lower-bound world total may pass 1 (antimony reserves 2024: ">2,000,000")
+    assert (totals.drop(("antimony", "mining", "reserves")) < 1.1).all()
 
 
 def _top(scores: pd.DataFrame, kind: str, n: int) -> pd.DataFrame:

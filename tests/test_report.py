@@ -85,7 +85,9 @@ def test_html_renders_every_chart_under_its_csp_without_console_errors(
                             ".length")
     assert errors == []
     assert charts > 10 and drawn >= charts
-    assert geo > 100  # countries of the world map drawn from the inlined topojson
+    # countries of the world maps drawn from the inlined topojson (MCS 2025 names fewer
+    # producers than MCS 2024: manganese 9 countries, not 16)
+    assert geo > 60
 
 
 def test_xlsx_has_a_sheet_per_table_and_the_sources(kor: dict[str, Path], built: Path) -> None:

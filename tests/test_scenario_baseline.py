@@ -89,10 +89,11 @@ def test_demand_is_apparent_consumption_floored_at_imports(korea: Baseline,
     bought = korea.imports.sum(axis=1)
     assert (korea.demand >= bought - korea.exports.sum(axis=1)).all()
     assert (korea.demand >= bought - 1e-9).all()
-    # graphite: MCS 2024 production 27,000 t + imports - Korea's own exports (BACI, 2023)
+    # graphite: MCS 2025 production 2023 9,620 t (MCS 2024's estimate was 27,000 t) + imports
+    # - Korea's own exports (BACI, 2023)
     sold = baci(built, "SELECT sum(quantity) q FROM trade WHERE source = 'baci_hs92' AND "
                        "year = 2023 AND exporter = 'KOR' AND hs6 IN ('250410', '250490')", [])
-    expected = 27_000 + bought[0] - sold["q"].iloc[0]
+    expected = 9_620 + bought[0] - sold["q"].iloc[0]
     assert korea.demand[0] == pytest.approx(expected, rel=1e-3)
 
 
@@ -104,8 +105,8 @@ def test_spare_default_is_a_fraction_of_exports(inputs: baseline.BaselineInputs)
 
 def test_prices_and_their_sources(korea: Baseline) -> None:
     price = dict(zip(korea.minerals, korea.price, strict=True))
-    assert price["lithium"] == pytest.approx(46_000)  # USGS MCS 2024, 2023
-    assert korea.sources["price:lithium"].startswith("USGS mcs2024")
+    assert price["lithium"] == pytest.approx(41_300)  # USGS MCS 2025, 2023 (MCS 2024: 46,000)
+    assert korea.sources["price:lithium"].startswith("USGS mcs2025")
     # Nickel: BACI counts ore (260400); the Pink Sheet's metal price gives way to the unit value.
     assert korea.sources["price:nickel"].startswith("BACI unit value")
     assert 50 < price["nickel"] < 500

@@ -9,10 +9,9 @@ import pandas as pd
 import pytest
 
 from minsec.errors import SourceError
-from minsec.sources import usgs
+from minsec.sources import usgs, usgs_editions
 from minsec.sources.usgs_trends import salient_column, trend_minerals
 
-SOURCES = {s.key: s for s in usgs.SOURCES}
 LITHIUM = "usgs_mcs/mcs2024/world/mcs2024-lithi_world.csv"
 HELIUM = "usgs_mcs/mcs2024/world/mcs2024-heliu_world.csv"
 GALLIUM = "usgs_mcs/mcs2023/salient/mcs2023-galli_salient.csv"
@@ -25,7 +24,7 @@ KEYS = {"supply": ["mineral", "stage", "variable", "country", "year", "form"],
 @pytest.fixture(scope="module")
 def loaded(shared: Path) -> dict[str, dict[str, pd.DataFrame]]:
     """Every USGS load read from the real files."""
-    return {key: s.read(shared, s.match(shared)) for key, s in SOURCES.items()}
+    return {s.key: s.read(shared, s.match(shared)) for s in usgs_editions.sources(shared)}
 
 
 def _value(frame: pd.DataFrame, **where: object) -> float:
@@ -40,10 +39,12 @@ def _value(frame: pd.DataFrame, **where: object) -> float:
 def test_row_counts(loaded: dict[str, dict[str, pd.DataFrame]]) -> None:
     counts = {key: {t: len(f) for t, f in tables.items()} for key, tables in loaded.items()}
     assert counts == {
-        "usgs_mcs2023_world": {"supply": 3472},
-        "usgs_mcs2024_world": {"supply": 3453},
+        "usgs_mcs2023_world": {"supply": 3455},
+        "usgs_mcs2024_world": {"supply": 3437},
+        "usgs_mcs2025_world": {"supply": 2844},
         "usgs_mcs2023_salient": {"us_statistics": 4400},
         "usgs_mcs2024_salient": {"us_statistics": 4405},
+        "usgs_mcs2025_salient": {"us_statistics": 4590},
         "usgs_mcs2023_trends": {"us_statistics": 65, "us_import_source": 210},
         "usgs_mcs2024_trends": {"us_statistics": 64, "us_import_source": 211},
         "usgs_mcs2025_trends": {"us_statistics": 65, "us_import_source": 206},
@@ -52,11 +53,18 @@ def test_row_counts(loaded: dict[str, dict[str, pd.DataFrame]]) -> None:
 
 @pytest.mark.shared
 def test_files_matched(shared: Path) -> None:
-    salient = SOURCES["usgs_mcs2024_salient"].match(shared)
+    sources = {s.key: s for s in usgs_editions.sources(shared)}
+    salient = sources["usgs_mcs2024_salient"].match(shared)
     assert len(salient) == 82 and not [f for f in salient if "suspect" in f]
-    assert not [f for f in SOURCES["usgs_mcs2023_salient"].match(shared) if f.endswith("xlsx")]
-    assert SOURCES["usgs_mcs2023_trends"].match(shared) == [
+    assert not [f for f in sources["usgs_mcs2023_salient"].match(shared) if f.endswith("xlsx")]
+    assert sources["usgs_mcs2023_trends"].match(shared) == [
         "usgs_mcs/mcs2023/industry_trends/MCS2023_Fig2_Net_Import_Reliance.csv"]
+    # MCS 2025: the release archives as published, not the re-written loose copies
+    release = "usgs_mcs/mcs2025/data_release"
+    assert {k: s.match(shared) for k, s in sources.items() if "2025" in k} == {
+        "usgs_mcs2025_world": [f"{release}/World_Data.zip"],
+        "usgs_mcs2025_salient": [f"{release}/Salient_Commodity.zip"],
+        "usgs_mcs2025_trends": [f"{release}/Industry_Trends.zip"]}
 
 
 @pytest.mark.shared
@@ -124,8 +132,7 @@ def test_us_gallium_nir_2022(loaded: dict[str, dict[str, pd.DataFrame]]) -> None
 
 @pytest.mark.shared
 def test_units_and_flags(loaded: dict[str, dict[str, pd.DataFrame]]) -> None:
-    supply = pd.concat([loaded[k]["supply"] for k in ("usgs_mcs2023_world",
-                                                       "usgs_mcs2024_world")])
+    supply = pd.concat([loaded[f"usgs_mcs{y}_world"]["supply"] for y in (2023, 2024, 2025)])
     assert set(supply["unit"]) == {"t", "million carats", "thousand carats", "million m3"}
     assert set(supply["stage"]) == {"mining", "refining"}
     assert (supply.loc[supply["variable"] == "reserves", "stage"] == "mining").all()
@@ -137,9 +144,15 @@ def test_units_and_flags(loaded: dict[str, dict[str, pd.DataFrame]]) -> None:
     # MCS 2024 rare earths: China mine production 2023e 240,000 t REO
     assert _value(supply, edition="mcs2024", mineral="rare_earths", variable="production",
                   country="CHN", year=2023) == 240_000
-    # platinum rows carry the PGM reserves ("includes all platinum-group metals")
-    assert _value(supply, edition="mcs2024", mineral="platinum_group_metals",
-                  variable="reserves", country="ZAF", year=2023) == 63_000
+    # platinum rows carry the PGM reserves ("includes all platinum-group metals"); in MCS
+    # 2025 the palladium rows do; "Included with platinum" elsewhere is not a second row
+    for edition, year in (("mcs2024", 2023), ("mcs2025", 2024)):
+        assert _value(supply, edition=edition, mineral="platinum_group_metals",
+                      variable="reserves", country="ZAF", year=year) == 63_000
+    assert not ((supply["mineral"] == "palladium") & (supply["variable"] == "reserves")).any()
+    # MCS 2024 selenium reserves are t (headed kt), talc reserves kt (headed t)
+    assert _value(supply, edition="mcs2024", mineral="selenium", variable="reserves",
+                  country="WLD", year=2023) == 95_000
 
 
 @pytest.mark.shared
@@ -184,7 +197,7 @@ def _copy(shared: Path, tmp_path: Path, rel: str, name: str | None = None) -> tu
 
 def _fails(key: str, root: Path, rel: str, line: int | None, match: str) -> None:
     with pytest.raises(SourceError, match=match) as err:
-        SOURCES[key].read(root, [rel])
+        usgs_editions.READERS[key.rsplit("_", 1)[1]](root, [rel])
     assert err.value.file == rel and err.value.line == line
     assert rel in str(err.value)
 

@@ -124,7 +124,7 @@ def test_one_table_as_csv_and_xlsx(client: TestClient) -> None:
 
 @pytest.mark.parametrize(("url", "status", "message"), [
     ("/index.json?importer=Atlantis", 400, "unknown country 'Atlantis'"),
-    ("/index.json?importer=ATA", 400, "no imports recorded"),
+    ("/index.json?importer=BVT", 400, "no trade recorded"),
     ("/index.json?year=1900", 422, "year: Input should be greater than or equal to 1995"),
     ("/index.json?year=2099", 400, "the trade data cover 1995-"),
     ("/index.json?year=abc", 422, "year:"),

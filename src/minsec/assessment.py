@@ -6,8 +6,10 @@ year; :func:`assess`, :func:`trend` and :func:`compare` are views of those table
 
 Choices that are ours (documented here and in the columns):
 
-* Production concentration in year Y: the latest figure at or before Y, preferring USGS MCS
-  2024, then MCS 2023, then World Mining Data (``*_source`` names the edition).
+* Production concentration in year Y: the latest figure at or before Y, preferring the newest
+  USGS MCS edition in the store, then the older ones, then World Mining Data, then the IEA
+  (refining shares of lithium, graphite; ``*_source`` names the edition;
+  :func:`minsec.tables.editions`).
 * Import structure: every form the importer buys, added in contained tonnes
   (:mod:`minsec.indicators.trade_forms`); the headline follows :func:`headline`'s rules: a
   current (at most three years old), material (USD 1 M or more) figure for the forms the
@@ -34,8 +36,8 @@ from minsec import tables
 from minsec.indicators import early_warning, geopolrisk, imports, supply_risk, trade_forms
 from minsec.indicators.concentration import stage_concentration
 
-EDITIONS = ("mcs2024", "mcs2023", "wmd2026")  # preference for production figures
-CONCENTRATION_EDITIONS = (*EDITIONS, "iea2024")  # IEA 2024 adds refining shares (Li, graphite)
+PRODUCTION = ("mcs", "wmd")  # preference for production figures: tables.editions(frame, ...)
+CONCENTRATION = (*PRODUCTION, "iea")  # IEA 2024 adds refining shares (Li, graphite)
 MIN_RISK_INPUTS = 3  # of the five RISKS, the two CORE_RISKS among them
 CORE_RISKS = ("production_hhi", "top_supplier_share")
 LISTS = {"kr_critical_2023": "KR33", "kr_strategic_2023": "KR10", "us_2022": "US22",
@@ -173,7 +175,8 @@ def indicators(inputs: Inputs, importer: str,
         reliance = reliance.rename(columns={"import_reliance": "reliance"})
         out["usgs"] = pd.concat([supply_risk.assess(
             inputs.supply[inputs.supply["edition"].eq(edition)], wgi, reliance, importance,
-            importer).assign(edition=edition) for edition in EDITIONS], ignore_index=True)
+            importer).assign(edition=edition)
+            for edition in tables.editions(inputs.supply, PRODUCTION)], ignore_index=True)
     if "early_warning" in methods:
         out["early_warning"] = early_warning.assemble(inputs.prices, inputs.supply,
                                                       inputs.mineral_trade, importer)
@@ -181,7 +184,8 @@ def indicators(inputs: Inputs, importer: str,
 
 
 def _wide(frame: pd.DataFrame, stage: str, year: int) -> pd.DataFrame:
-    rows = latest(frame[frame["stage"].eq(stage)], ["mineral"], year, CONCENTRATION_EDITIONS)
+    rows = latest(frame[frame["stage"].eq(stage)], ["mineral"], year,
+                  tables.editions(frame, CONCENTRATION))
     rows = rows[["mineral", "hhi", "top1_country", "top1_share", "top3_share", "year",
                  "edition"]].rename(columns={"edition": "source"})
     return rows.set_index("mineral").add_prefix(f"{stage}_")
@@ -207,6 +211,22 @@ def group_members(forms: pd.DataFrame) -> dict[str, str]:
     return dict(zip(rows["mineral"], rows["group_id"], strict=True))
 
 
+_HELD: dict[int, set[tuple[str, str]]] = {}
+
+
+def _year(value: object) -> int:
+    return int(str(value).split(".")[0])
+
+
+def _held(flows: pd.DataFrame) -> set[tuple[str, str]]:
+    """The (mineral or group, form) pairs some loaded source has flows for (kept per frame)."""
+    if id(flows) not in _HELD:
+        _HELD.clear()
+        pairs = flows[["mineral", "form"]].drop_duplicates()
+        _HELD[id(flows)] = set(zip(pairs["mineral"], pairs["form"], strict=True))
+    return _HELD[id(flows)]
+
+
 def _curated_headline(curated: pd.DataFrame, importer: str, year: int) -> pd.DataFrame:
     """Per mineral, the current official figure for all its forms (nearest year, confidence)."""
     rows = imports.curated_structure(curated)
@@ -218,7 +238,7 @@ def _curated_headline(curated: pd.DataFrame, importer: str, year: int) -> pd.Dat
 
 
 def headline(found: dict[str, pd.DataFrame], inputs: Inputs, importer: str,
-             year: int) -> pd.DataFrame:
+             year: int, only: str | None = None) -> pd.DataFrame:
     """Per mineral, the import figures shown as the headline, with their basis.
 
     Rules (docs/methods.md): (1) the mineral's forms added in contained tonnes, each form's
@@ -227,20 +247,27 @@ def headline(found: dict[str, pd.DataFrame], inputs: Inputs, importer: str,
     figure for all the importer's forms (MOTIE, KOMIR, KITA ..., with source and year); (3)
     else the measured figure marked ``partial`` with the principal forms it lacks; (4) else
     nothing, with ``not measured: <why>``. A member of a traded group shows the group's id.
+    ``only``: one mineral (the trend's).
     """
     table, forms = found["imports"], found["forms"]
+    if only is not None:
+        table, forms = table[table["mineral"].eq(only)], forms[forms["mineral"].eq(only)]
     rows = table[table["stage"].eq("all") & table["year"].eq(year)].set_index("mineral")
+    # reliance: the measured stage with the larger contained imports (the USA: USGS's figure)
     staged = table[table["stage"].ne("all") & table["year"].eq(year)
-                   & table["basis"].ne("curated") & ~table["basis"].str.startswith("missing")]
-    reliance = staged.sort_values("imports_t", ascending=False).drop_duplicates(
+                   & table["import_reliance"].notna()]
+    staged = staged.assign(_measured=~staged["basis"].str.startswith(("curated", "missing")))
+    reliance = staged.sort_values(["_measured", "imports_t"], ascending=False).drop_duplicates(
         "mineral").set_index("mineral")["import_reliance"]
-    held = set(zip(inputs.mineral_trade["mineral"], inputs.mineral_trade["form"], strict=True))
-    status = trade_forms.form_status(inputs.forms, forms[forms["year"].eq(year)],
-                                     held).set_index("mineral")
+    concordance = inputs.forms if only is None else inputs.forms[
+        inputs.forms["mineral"].eq(only)]
+    status = trade_forms.form_status(concordance, forms[forms["year"].eq(year)],
+                                     _held(inputs.mineral_trade)).set_index("mineral")
     curated = _curated_headline(inputs.curated, importer, year)
     members = group_members(inputs.forms)
     out = []
-    for mineral in sorted(set(status.index) | set(curated.index)):
+    wanted = sorted(set(status.index) | set(curated.index))
+    for mineral in [only] if only is not None else wanted:
         st = status.loc[mineral] if mineral in status.index else None
         row = rows.loc[mineral] if mineral in rows.index else None
         cur = curated.loc[mineral] if mineral in curated.index else None
@@ -259,22 +286,25 @@ def headline(found: dict[str, pd.DataFrame], inputs: Inputs, importer: str,
             line |= {c: row[c] for c in ("imports", "imports_t", "top_supplier",
                                           "top_supplier_share", "china_share", "msp_share",
                                           "forum_share", "import_hhi")}
-            line |= {"import_stage": "all forms", "import_year": int(row["last_year"]),
+            line |= {"import_stage": "all forms", "import_year": _year(row["last_year"]),
                      "import_basis": str(row["basis"]) + partial,
                      "import_form": "all forms measured, contained tonnes",
                      "import_reliance": reliance.get(mineral)}
         elif cur is not None:
             line |= {c: cur[c] for c in ("top_supplier", "top_supplier_share", "china_share")}
-            line |= {"import_stage": cur["stage"], "import_year": int(cur["year"]),
+            line |= {"import_stage": cur["stage"], "import_year": _year(cur["year"]),
                      "import_basis": "curated: " + str(cur["source"]).removeprefix("curated: "),
-                     "import_form": cur["note"] or "all forms (as published)"}
+                     "import_form": cur["note"] or "all forms (as published)",
+                     "import_reliance": reliance.get(mineral)}
         elif row is not None and row["imports_t"] > 0:
             line["import_basis"] = (f"not measured: imports of USD {1000 * row['imports']:,.0f}"
-                                    f" ({int(row['last_year'])}) are immaterial (under USD 1 M)")
+                                    f" ({_year(row['last_year'])}) are immaterial (under USD 1 M)")
         else:
             why = (st["principal_not_measured"] or st["forms_not_measured"]) if st is not None \
                 else "no form in the concordance"
             line["import_basis"] = f"not measured: {why or 'no imports recorded'}"
+        if "import_reliance" not in line and mineral in reliance.index:
+            line["import_reliance"] = reliance[mineral]
         out.append(line)
     frame = pd.DataFrame(out).set_index("mineral")
     return frame.reindex(columns=HEADLINE).assign(
@@ -336,7 +366,8 @@ def assess(inputs: Inputs, importer: str, year: int, methods: Iterable[str] = ME
         rows = latest(found["eu_crm"], ["mineral"], year).set_index("mineral")
         parts.append(rows[["supply_risk", "economic_importance", "year"]].add_prefix("eu_"))
     if "usgs" in found:
-        rows = latest(found["usgs"], ["mineral"], year, EDITIONS).set_index("mineral")
+        rows = latest(found["usgs"], ["mineral"], year,
+                      tables.editions(found["usgs"], PRODUCTION)).set_index("mineral")
         parts.append(rows[["supply_risk", "year"]].add_prefix("usgs_"))
     if "early_warning" in found:
         rows = latest(found["early_warning"], ["mineral"], year).set_index("mineral")
@@ -370,21 +401,21 @@ def trend(inputs: Inputs, mineral: str, importer: str,
     found = found or indicators(inputs, importer, TREND_METHODS)
     conc = found["concentration"]
     conc = conc[conc["mineral"].eq(mineral)]
-    parts = []
+    parts, order = [], tables.editions(conc, PRODUCTION)
     for stage in ("mining", "refining"):
         rows = conc[conc["stage"].eq(stage)].assign(
-            _rank=lambda f: f["edition"].map({e: i for i, e in enumerate(EDITIONS)}))
+            _rank=lambda f: f["edition"].map({e: i for i, e in enumerate(order)}))
         rows = rows.dropna(subset=["_rank"]).sort_values("_rank").drop_duplicates("year")
         parts.append(rows.set_index("year")[["hhi", "top1_country", "top1_share", "edition"]]
                      .add_prefix(f"{stage}_"))
-    imp = found["imports"][found["imports"]["mineral"].eq(mineral)
-                           & ~found["imports"]["basis"].str.startswith("missing")]
-    if not imp.empty:
-        totals = imp.groupby("stage")["imports"].sum()
-        parts.append(imp[imp["stage"].eq(totals.index[int(totals.to_numpy().argmax())])].set_index("year")[[
-            "stage", "basis", "imports", "top_supplier", "top_supplier_share", "china_share",
-            "msp_share", "import_hhi", "import_reliance"]].rename(
-            columns={"stage": "import_stage", "basis": "import_basis"}))
+    years = sorted(set(found["imports"].loc[found["imports"]["mineral"].eq(mineral), "year"]))
+    if years:
+        heads = pd.concat([headline(found, inputs, importer, y, only=mineral).assign(year=y)
+                           for y in years])
+        heads = heads[heads["import_year"].notna()].set_index("year")
+        parts.append(heads[["import_stage", "import_basis", "import_year", "imports",
+                            "top_supplier", "top_supplier_share", "china_share", "msp_share",
+                            "import_hhi", "import_reliance"]])
     gpr = found["geopolrisk"]
     parts.append(gpr[gpr["mineral"].eq(mineral)].set_index("year")[
         ["score", "import_risk"]].add_prefix("gpr_"))

@@ -48,10 +48,13 @@ def check_eu_shares(con: duckdb.DuckDBPyConnection) -> Result:
 
 
 def check_trade_mirror(con: duckdb.DuckDBPyConnection) -> Result:
-    """A reconciled trade table has one flow per pair and no country trading with itself."""
+    """One record per flow and declarant, and no country trading with itself.
+
+    A declarant is the importer (M), the exporter (X) or none (BACI, reconciled).
+    """
     dup, self_trade = con.execute("""
         SELECT (SELECT count(*) FROM (SELECT 1 FROM trade GROUP BY source, year, exporter,
-                importer, hs6 HAVING count(*) > 1)),
+                importer, hs6, flow HAVING count(*) > 1)),
                (SELECT count(*) FROM trade WHERE exporter = importer AND exporter <> 'WLD')
         """).fetchone() or (0, 0)
     ok = not dup and not self_trade

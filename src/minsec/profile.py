@@ -15,8 +15,8 @@ from minsec.errors import MinsecError
 from minsec.indicators.concentration import AGGREGATES, hhi, shares, top_share
 from minsec.reference import listed, mineral_id, minerals
 from minsec.store import query
+from minsec.tables import edition_label, editions, supply_editions
 
-PUBLISHER = {"mcs": "USGS MCS", "wmd": "World Mining Data", "iea": "IEA CMDX"}
 MEASURE = ["stage", "variable", "form", "unit", "year"]
 
 
@@ -46,8 +46,7 @@ class Profile:
 
 
 def _cite(frame: pd.DataFrame) -> pd.Series:
-    label = frame["edition"].str.replace(r"^(mcs|wmd|iea)", lambda m: PUBLISHER[m[1]] + " ",
-                                         regex=True)
+    label = frame["edition"].map(edition_label)
     line = frame["line"].astype("string").fillna("")
     return label + ", " + frame["file"] + ":" + line
 
@@ -124,16 +123,28 @@ def _trade(mineral: str, year: int, store: Path | None, top: int,
                                                                        method="first")
     agg = agg[agg["rank"].le(top)].sort_values([*by, "rank"]).drop(columns=["valued", "n"])
     agg["unit"] = "kUSD; t gross; t contained"
-    agg["source"] = agg["basis"].astype(str) + ", HS " + agg["hs6"]
+    agg["source"] = agg["basis"].astype(str) + ", HS " + agg["hs6"].astype(str)
     return agg.reset_index(drop=True), notes
 
 
-def profile(mineral: str, edition: str = "mcs2024", year: int | None = None,
+def default_edition(mineral: str, store: Path | None = None) -> str:
+    """The store's preferred edition with figures for ``mineral`` (the newest USGS MCS first).
+
+    A mineral without figures (a single rare earth) gets the store's preferred edition.
+    """
+    have = editions(query("SELECT DISTINCT edition FROM supply WHERE mineral = ?", [mineral],
+                          store))
+    return (have or supply_editions(store) or ["none"])[0]
+
+
+def profile(mineral: str, edition: str | None = None, year: int | None = None,
             store: Path | None = None, top: int = 5, importer: str | None = None) -> Profile:
     """The supply profile of ``mineral`` from one edition (USGS MCS, WMD or IEA) and BACI.
 
-    With ``importer`` (ISO3), an ``imports`` table lists the sources of its imports.
+    ``edition``: default :func:`default_edition`. With ``importer`` (ISO3), an ``imports``
+    table lists the sources of its imports.
     """
+    edition = edition or default_edition(mineral, store)
     rows = query("SELECT * FROM supply WHERE mineral = ? AND edition = ?", [mineral, edition],
                  store)
     if rows.empty:
@@ -178,15 +189,18 @@ def reported_as(mineral: str, edition: str, store: Path | None = None) -> tuple[
     return "rare_earths", f"{edition} reports rare earths as a group; {mineral} shown through it"
 
 
-def profile_many(names: list[str], list_id: str | None, edition: str, year: int | None,
+def profile_many(names: list[str], list_id: str | None, edition: str | None, year: int | None,
                  store: Path | None = None, importer: str | None = None) -> list[Profile]:
-    """Profiles for the named minerals and the members of a list, each group once."""
+    """Profiles for the named minerals and the members of a list, each group once.
+
+    ``edition``: one for all, else each mineral's :func:`default_edition`.
+    """
     ids = [mineral_id(n) for n in names] + (listed(list_id) if list_id else [])
     if not ids:
         raise MinsecError("name a mineral (e.g. gallium) or a list (--list kr_strategic_2023)")
     result: dict[str, Profile] = {}
     for mid in ids:
-        shown, note = reported_as(mid, edition, store)
+        shown, note = reported_as(mid, edition or default_edition(mid, store), store)
         if shown not in result:
             result[shown] = profile(shown, edition, year, store, importer=importer)
         if note:

@@ -69,3 +69,12 @@ def listed(list_id: str) -> list[str]:
         raise MinsecError(f"unknown list {list_id!r}; known: "
                           f"{', '.join(sorted(table['list'].unique()))}")
     return ids
+
+
+def hs_codes(edition: str) -> list[str]:
+    """Every code the form concordance (``forms.csv``) gives in one edition's column.
+
+    ``edition`` is ``hs92``, ``hs2017`` or ``hs2022``; the codes are the distinct 6-digit
+    subheadings of that column, sorted (excluded and grouped codes too: minsec reports them).
+    """
+    return sorted(frame("forms")[edition].dropna().unique())

@@ -110,11 +110,16 @@ def print_profile(console: Console, profile: Any, top: int = 10) -> None:
                         (f"imports of {profile.importer}", profile.imports)):
         if frame is None or frame.empty:
             continue
-        year = int(frame["year"].iloc[0])
-        console.print(f"[bold]{name} {year}[/] (CEPII BACI HS92, value shares)")
-        for (stage, side), rows in frame.groupby(["stage", "side"], sort=False):
-            codes = " ".join(sorted(set(" ".join(rows["hs6"]).split())))
-            console.print(f"  {stage} {side}s (HS {codes}): {_leaders(rows)}", highlight=False)
+        console.print(f"[bold]{name}[/] (each form in its latest year, on one basis; shares "
+                      "of value, or of contained tonnes where a flow has no value)")
+        keys = ["stage", "form", "form_name", "year", "basis", "side", "share_of"]
+        for (_, _, form, year, basis, side, share_of), rows in frame.groupby(
+                keys, sort=False):
+            codes = " ".join(sorted(set(" ".join(rows["hs6"].astype(str)).split())))
+            tonnes = rows["contained_t"].sum()
+            console.print(f"  {form} {side}s, HS {codes}, {year}, {_BASES.get(basis, basis)}, "
+                          f"{tonnes:,.0f} t contained, by {share_of}: {_leaders(rows)}",
+                          highlight=False)
     for note in profile.notes:
         console.print(f"[dim]note: {note}[/]")
 
@@ -164,8 +169,34 @@ def _lists(labels: Any) -> str:
     return " ".join(x for x in (kr, "U" if have & {"US22", "US25"} else "", eu) if x)
 
 
+def _unranked(note: Any) -> str:
+    text = "" if note is None or pd.isna(note) else str(note)
+    return "group" if text.startswith("ranked with") else "n/a" if text else ""
+
+
 def _value(x: Any) -> float:
     return -1.0 if x is None or pd.isna(x) else float(x)
+
+
+_BASES = {"BACI HS92": "BACI", "UN Comtrade, declared by the importer": "CT-M",
+          "UN Comtrade, declared by the exporters": "CT-X",
+          "ITC Trade Map, declared by the importer": "ITC-M",
+          "ITC Trade Map, declared by the exporters": "ITC-X"}
+
+
+def import_label(basis: Any, year: Any) -> str:
+    """A short label of an import figure's basis and year, e.g. ``BACI+CT-M 2024*``."""
+    text = "" if basis is None or pd.isna(basis) else str(basis)
+    when = "" if year is None or pd.isna(year) else f" {int(year)}"
+    if text.startswith("curated"):
+        return f"curated{when}"
+    if text.startswith("group:"):
+        return "in " + text.split()[-1]
+    if text.startswith(("not measured", "missing")):
+        return "immaterial" if "immaterial" in text else "not measured"
+    head, _, partial = text.partition(" (partial")
+    bases = [_BASES.get(b.strip(), b.strip()) for b in head.split(";") if b.strip()]
+    return "+".join(dict.fromkeys(bases)) + when + ("*" if partial else "")
 
 
 def print_assessment(console: Console, table: pd.DataFrame, title: str) -> None:
@@ -173,13 +204,14 @@ def print_assessment(console: Console, table: pd.DataFrame, title: str) -> None:
     needed = ["mining_hhi", "refining_hhi", "mining_top1_country", "mining_top1_share",
               "refining_top1_country", "refining_top1_share", "top_supplier",
               "top_supplier_share", "china_share", "import_reliance", "gpr_score",
-              "usgs_supply_risk", "mbi", "band", "lists"]
+              "usgs_supply_risk", "mbi", "band", "lists", "import_basis", "import_year",
+              "rank_note"]
     table = table.reindex(columns=[*table.columns, *(c for c in needed if c not in table)])
     view = Table(title=title, title_justify="left", box=None, padding=(0, 1))
-    for name in ("#", "mineral", "lists", "producer", "supplier", "CN", "NIR", "GPR", "USGS",
-                 "MBI band", "risk"):
-        view.add_column(name, justify="left" if name in ("mineral", "lists", "MBI band")
-                        else "right", no_wrap=True)
+    for name in ("#", "mineral", "lists", "producer", "supplier", "imports", "CN", "NIR",
+                 "GPR", "USGS", "MBI band", "risk"):
+        view.add_column(name, justify="left" if name in ("mineral", "lists", "MBI band",
+                                                          "imports") else "right", no_wrap=True)
     for r in table.to_dict("records"):
         stage = "refining" if _value(r["refining_hhi"]) >= _value(r["mining_hhi"]) else "mining"
         producer, supplier = r[f"{stage}_top1_country"], r["top_supplier"]
@@ -187,11 +219,15 @@ def print_assessment(console: Console, table: pd.DataFrame, title: str) -> None:
             "" if pd.isna(r["rank"]) else str(r["rank"]), r["mineral"], _lists(r["lists"]),
             "" if pd.isna(producer) else f"{producer} {_pct(r[f'{stage}_top1_share'])}",
             "" if pd.isna(supplier) else f"{supplier} {_pct(r['top_supplier_share'])}",
+            import_label(r["import_basis"], r["import_year"]),
             _pct(r["china_share"]), _pct(r["import_reliance"]), _num(r["gpr_score"]),
             _num(r["usgs_supply_risk"]), "" if pd.isna(r["mbi"]) else str(r["band"]),
-            _num(r["risk_score"]))
+            _num(r["risk_score"]) if pd.notna(r["risk_score"]) else _unranked(r["rank_note"]))
     console.print(view)
     console.print("lists: K/KS Korea critical/strategic 2023, U US 2022 or 2025, E/ES EU CRMA "
                   "critical/strategic; producer: top producer of the more concentrated stage; "
+                  "supplier: largest supplier of all forms bought, in contained tonnes; imports: "
+                  "basis and year (BACI, CT-M/CT-X Comtrade declared by importer/exporters, "
+                  "ITC, curated official figure; * principal forms missing); "
                   "CN: China's share of imports; NIR: import reliance; GPR: GeoPolRisk score; "
                   "USGS: USGS-style supply risk (ours); MBI: early-warning band", style="dim")

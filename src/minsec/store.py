@@ -63,6 +63,7 @@ class LoadReport:
     status: str  # loaded | unchanged | missing
     rows: int = 0
     files: int = 0
+    paths: tuple[str, ...] = ()  # the files read, relative to the sources directory
 
 
 EXTENSIONS_OFF: dict[str, str | bool | int | float | list[str]] = {
@@ -176,6 +177,7 @@ class Pending:
     frames: dict[str, pd.DataFrame]
     hashes: dict[str, str]
     verdicts: dict[str, str]
+    paths: tuple[str, ...]  # the files read, relative to the sources directory
 
 
 def _write(con: duckdb.DuckDBPyConnection, load: Pending) -> int:
@@ -222,7 +224,8 @@ def _replace(path: Path, carry: bool, pending: list[Pending]) -> list[LoadReport
                 _carry(con, path)
             for load in pending:
                 rows = _write(con, load)
-                reports.append(LoadReport(load.source.key, "loaded", rows, len(load.hashes)))
+                reports.append(LoadReport(load.source.key, "loaded", rows, len(load.hashes),
+                                          load.paths))
             con.execute("CHECKPOINT")
         finally:
             con.close()
@@ -232,8 +235,8 @@ def _replace(path: Path, carry: bool, pending: list[Pending]) -> list[LoadReport
     return reports
 
 
-def _chosen(only: Iterable[str] | None, include_restricted: bool) -> list[Source]:
-    known = registry()
+def _chosen(root: Path, only: Iterable[str] | None, include_restricted: bool) -> list[Source]:
+    known = registry(root)
     wanted = list(only or [])
     if unknown := [k for k in wanted if k not in known]:
         raise MinsecError(f"unknown source(s) {unknown}; known: {', '.join(known)}")
@@ -250,12 +253,13 @@ def _plan(source: Source, root: Path, previous: verify.Previous, accept_new: boo
     if not files:
         return LoadReport(source.key, "missing")
     hashes = {f: sha256(base / f) for f in files} | _readers()
+    paths = () if source.packaged else tuple(files)
     if {f: h for f, (h, _) in previous.items()} == hashes:
-        return LoadReport(source.key, "unchanged", files=len(files))
+        return LoadReport(source.key, "unchanged", files=len(files), paths=paths)
     verdicts = verify.verdicts(hashes, previous, accept_new)
     if progress:
         progress(source.key)
-    return Pending(source, _parse(source, base, files), hashes, verdicts)
+    return Pending(source, _parse(source, base, files), hashes, verdicts, paths)
 
 
 def build(store: Path | None = None, sources: Path | None = None,
@@ -277,7 +281,7 @@ def build(store: Path | None = None, sources: Path | None = None,
         a new vintage (recorded as ``new vintage`` in the ``load`` table).
     """
     root = sources_dir(sources)
-    chosen = _chosen(only, include_restricted)
+    chosen = _chosen(root, only, include_restricted)
     path = atomic.checked(store or default_path(), write=True)
     with atomic.exclusive(path):
         old = _previous(path)

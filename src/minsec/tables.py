@@ -6,6 +6,8 @@ tables and pass them in. Every function takes the store path (default: the user'
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
@@ -13,6 +15,35 @@ import pandas as pd
 
 from minsec.indicators import trade_forms as trade_forms_module
 from minsec.store import default_path, query
+
+PUBLISHERS = {"mcs": "USGS MCS", "wmd": "World Mining Data", "iea": "IEA CMDX"}
+_EDITION = re.compile(r"^(?P<publisher>[a-z]+)(?P<year>\d{4})$")
+
+
+def editions(frame: pd.DataFrame, publishers: Iterable[str] = tuple(PUBLISHERS)) -> list[str]:
+    """The editions in ``frame``'s ``edition`` column, preferred first.
+
+    By publisher in the order given (default: USGS MCS, then World Mining Data, then IEA), each
+    publisher's newest edition first: ``["mcs2025", "mcs2024", "mcs2023", "wmd2026",
+    "iea2024"]`` for the store built from the mirror. Editions of other publishers are left out.
+    """
+    order = {p: i for i, p in enumerate(publishers)}
+    found = {(order[m["publisher"]], -int(m["year"]), e) for e in frame["edition"].dropna()
+             if (m := _EDITION.match(str(e))) and m["publisher"] in order}
+    return [e for _, _, e in sorted(found)]
+
+
+def supply_editions(store: Path | None = None,
+                    publishers: Iterable[str] = tuple(PUBLISHERS)) -> list[str]:
+    """:func:`editions` of the store's ``supply`` table."""
+    return editions(query("SELECT DISTINCT edition FROM supply", store=store), publishers)
+
+
+def edition_label(edition: str) -> str:
+    """``mcs2025`` -> ``USGS MCS 2025`` (unknown publishers as given)."""
+    m = _EDITION.match(edition)
+    return f"{PUBLISHERS[m['publisher']]} {m['year']}" if m and m["publisher"] in PUBLISHERS \
+        else edition
 
 
 def trade(store: Path | None = None, source: str = "baci_hs92") -> pd.DataFrame:
@@ -39,7 +70,8 @@ def _stamp(store: Path | None) -> tuple[str, int]:
 def _flows(path: str, stamp: int) -> pd.DataFrame:
     records = query("SELECT source, year, exporter, importer, hs6, hs_version, value, quantity, "
                     "flow FROM trade", store=Path(path))
-    return trade_forms_module.flows_by_form(records, trade_forms(Path(path)))
+    flows = trade_forms_module.flows_by_form(records, trade_forms(Path(path)))
+    return flows.astype({c: "object" for c in trade_forms_module.TEXT if c in flows})
 
 
 def mineral_trade(store: Path | None = None) -> pd.DataFrame:

@@ -60,7 +60,7 @@ def _context(importer: str, year: int | None, store: Path | None) -> Context:
     inputs = _inputs(store)
     known = set(inputs.mineral_trade["importer"]) | {"EU27"}
     if importer not in known:
-        raise MinsecError(f"no imports recorded in BACI for {importer}")
+        raise MinsecError(f"no trade recorded for {importer}")
     latest = assessment.default_year(inputs)
     if year is not None and not 1995 <= year <= latest:
         raise MinsecError(f"year {year}: the trade data cover 1995-{latest}")

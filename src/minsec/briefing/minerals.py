@@ -9,11 +9,12 @@ import pandas as pd
 
 from minsec import assessment, charts
 from minsec.briefing.core import Context, Section, strategic_minerals
-from minsec.briefing.overview import BACI, EDITION
+from minsec.briefing.overview import BACI
 from minsec.errors import MinsecError
 from minsec.outlook import demand, recycling
-from minsec.profile import profile, reported_as
+from minsec.profile import default_edition, profile, reported_as
 from minsec.reference import mineral_id
+from minsec.tables import edition_label
 
 TREND = ["year", "import_stage", "import_basis", "imports", "top_supplier", "top_supplier_share",
          "china_share", "import_reliance", "mining_hhi", "refining_hhi", "gpr_score", "mbi"]
@@ -32,12 +33,12 @@ def _name(ctx: Context, mineral: str) -> str:
 
 
 def _edition(ctx: Context, mineral: str) -> str:
-    """The production edition the assessment used for this mineral (else USGS MCS 2024)."""
+    """The production edition the assessment used for this mineral (else the store's newest)."""
     row = ctx.assessment[ctx.assessment["mineral"].eq(mineral)]
     for stage in ("mining", "refining"):
         if not row.empty and isinstance(row[f"{stage}_source"].iloc[0], str):
             return str(row[f"{stage}_source"].iloc[0])
-    return "mcs2024"
+    return default_edition(mineral, ctx.store)
 
 
 def _map_rows(supply: pd.DataFrame) -> pd.DataFrame:
@@ -81,7 +82,7 @@ def mineral_profile(ctx: Context, mineral: str, also: Sequence[str] = ()) -> Sec
                    f"{', '.join(_name(ctx, m) for m in also)}")
     found = profile(shown, edition, None, ctx.store, importer=None if ctx.importer == "EU27"
                     else ctx.importer)
-    label = EDITION.get(edition, edition)
+    label = edition_label(edition)
     rows = _map_rows(found.supply)
     tables = {"production": found.supply, "stages": found.concentration}
     figures = {}

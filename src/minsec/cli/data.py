@@ -31,9 +31,7 @@ def data_sync(
     """Download the official files listed in the catalogue and verify their SHA-256."""
     from minsec.sync import catalogue, select, sync
 
-    target = to or (Path(p) if (p := os.environ.get("MINSEC_SOURCES")) else None)
-    if target is None:
-        raise MinsecError("where to? pass --to DIR or set MINSEC_SOURCES")
+    target = _target(to)
     total = len(select(catalogue(), only, restricted))
     with progress() as bar:
         task = bar.add_task("sync", total=total)
@@ -41,6 +39,68 @@ def data_sync(
     fetched = sum(s == "fetched" for s in done.values())
     out.print(f"{len(done)} files verified in {target} ({fetched} fetched); "
               f"checksums in {target / 'SHA256SUMS'}")
+
+
+def _target(to: Path | None) -> Path:
+    target = to or (Path(p) if (p := os.environ.get("MINSEC_SOURCES")) else None)
+    if target is None:
+        raise MinsecError("where to? pass --to DIR or set MINSEC_SOURCES")
+    return target
+
+
+def _years(text: str) -> list[int]:
+    """``2023,2024`` or ``2017-2021,2023`` as a sorted list of years."""
+    years: set[int] = set()
+    for part in text.split(","):
+        first, _, last = part.strip().partition("-")
+        if not (first.isdigit() and len(first) == 4 and (not last or last.isdigit())):
+            raise MinsecError(f"--years {text!r}: give years such as 2023,2024 or 2017-2021")
+        years.update(range(int(first), int(last or first) + 1))
+    return sorted(years)
+
+
+def _reporters(text: str) -> list[int] | None:
+    """``all`` -> None (every reporter); ``KOR,USA`` or names -> Comtrade reporter codes."""
+    from minsec.countries import resolve
+    from minsec.sources.comtrade import reporter_code
+
+    if text.strip().lower() == "all":
+        return None
+    return [reporter_code(resolve(name.strip())) for name in text.split(",") if name.strip()]
+
+
+fetch = typer.Typer(help="Pull records from a publisher's API with your own key.",
+                    no_args_is_help=True)
+data.add_typer(fetch, name="fetch")
+
+
+@fetch.command("comtrade")
+@handled
+def fetch_comtrade(
+    years: Annotated[str, typer.Option(help="Years: 2023,2024 or 2017-2021.")],
+    reporters: Annotated[str, typer.Option(help="Reporters (ISO3 or names, comma-separated) "
+                         "or all.")] = "all",
+    key: Annotated[str | None, typer.Option(envvar="COMTRADE_KEY", show_default=False,
+                   help="Your UN Comtrade API subscription key.")] = None,
+    to: Annotated[Path | None, typer.Option(help="Sources directory (default $MINSEC_SOURCES).")]
+    = None,
+    api: Annotated[str | None, typer.Option(help="API base URL (default "
+                   "https://comtradeapi.un.org).")] = None,
+) -> None:
+    """Pull the form concordance's HS codes, imports and exports, from the UN Comtrade API."""
+    from minsec.sources import comtrade_api as ct
+
+    target, wanted, who = _target(to), _years(years), _reporters(reporters)
+    client = ct.Api(key=key or "", base=api or ct.API)
+    with progress() as bar:
+        task = bar.add_task("comtrade", total=sum(len(ct.batches(y, who)) for y in wanted))
+        found = ct.fetch(target, wanted, client, who, lambda q: bar.update(
+            task, advance=1, description=f"comtrade {q.year} {q.codes[0]}"))
+    for year, count in found.items():
+        path = target / ct.FILE.format(year=year)
+        out.print(f"{year}: {count:,} records -> {path}" if count else
+                  f"{year}: no records (not reported yet?); no file written")
+    out.print("load them with `minsec data build --only comtrade_api`")
 
 
 @data.command("build")
@@ -63,7 +123,20 @@ def data_build(
                               accept_new=accept_new)
     for r in reports:
         out.print(f"{r.key:<24} {r.status:<9} {r.rows:>10,} rows  {r.files:>3} files")
+    if extra := uncatalogued(reports):
+        out.print(f"{len(extra)} file(s) read that the catalogue lacks (`data sync` cannot "
+                  "fetch them; add rows to src/minsec/sources/catalogue.csv):")
+        for path in extra:
+            out.print(f"  {path}")
     out.print(f"store: {store_path or store.default_path()}")
+
+
+def uncatalogued(reports: list[store.LoadReport]) -> list[str]:
+    """Files a build read that have no row in the catalogue (``sources/catalogue.csv``)."""
+    from minsec.sync import catalogue
+
+    known = {entry.path for entry in catalogue()}
+    return sorted({p for r in reports for p in r.paths} - known)
 
 
 @data.command("status")

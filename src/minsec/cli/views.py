@@ -34,8 +34,9 @@ def profile_cmd(
     list_: Annotated[str | None, typer.Option("--list", help="A list id, e.g. "
                      "kr_strategic_2023.")] = None,
     year: Annotated[int | None, typer.Option(help="Data year (default: latest).")] = None,
-    edition: Annotated[str, typer.Option(help="mcs2023, mcs2024, wmd2026 or iea2024.")]
-    = "mcs2024",
+    edition: Annotated[str | None, typer.Option(help="An edition in the store (mcsYYYY, "
+                       "wmdYYYY, iea2024; `minsec data status`). Default: the newest USGS MCS "
+                       "with the mineral.")] = None,
     importer: Annotated[str | None, typer.Option(help="Show this country's import sources "
                         "(ISO3 or name).")] = None,
     fmt: Annotated[Report, typer.Option("--format")] = Report.table,
@@ -93,7 +94,7 @@ def _inputs(store_path: Path | None, importers: list[str]) -> tuple[Any, list[st
         inputs = assessment.load(store_path)
     known = set(inputs.mineral_trade["importer"]) | {"EU27"}
     if unknown := [c for c in codes if c not in known]:
-        raise MinsecError(f"no imports recorded in BACI for {', '.join(unknown)}")
+        raise MinsecError(f"no trade recorded for {', '.join(unknown)}")
     return inputs, codes
 
 

@@ -201,11 +201,15 @@ def assess(supply: pd.DataFrame, governance: pd.DataFrame, reliance: pd.DataFram
 
 # --- reads of the store (I/O, not pure) -------------------------------------------------------
 
-def load_inputs(store: Path | None = None, edition: str = "mcs2024",
+def load_inputs(store: Path | None = None, edition: str | None = None,
                 wgi_source: str = "wgi_2024") -> dict[str, pd.DataFrame]:
-    """The tables :func:`assess` takes, read from the store for one USGS edition."""
+    """The tables :func:`assess` takes, read from the store for one USGS edition.
+
+    ``edition``: default the newest USGS MCS edition in the store.
+    """
     from minsec import tables
 
+    edition = edition or tables.supply_editions(store, ["mcs"])[0]
     wgi = tables.governance(store)
     reliance = us_reliance(tables.us_statistics(store, "net_import_reliance"))
     return {"supply": tables.supply(store, edition=edition),

@@ -6,15 +6,19 @@ Map) into flows of minerals' forms through the form concordance
 year, the suppliers' shares of each form and of the mineral as a whole. Rules, each tested:
 
 - **Codes by nomenclature.** A record joins its form through the code of its own edition:
-  ``hs92`` for BACI HS92, ``hs2022`` for Comtrade's H6 records, ``hs2017`` for the others
-  (Comtrade H5 and earlier, ITC's national HS of 2017-2021). Within one edition a code
+  ``hs92`` for HS92 records (BACI), ``hs2022`` for HS2022 ones (Comtrade's H6, BACI's HS22
+  release), ``hs2017`` for the others (Comtrade H5 and earlier, BACI's HS96-HS17 releases,
+  ITC's national HS of 2017-2021). Within one edition a code
   belongs to one form of a mineral (the principal one first).
-- **One basis per importer, form and year, never two added.** BACI HS92 where BACI has the
-  form that year (reconciled; an importer without a BACI flow imported none); else the
+- **One basis per importer, form and year, never two added.** BACI where BACI has the
+  form that year (reconciled; an importer without a BACI flow imported none), from one load
+  and revision per form-year: the HS92 subset where it has the form-year, else the newest
+  revision among the release zips (``baci_release``); else the
   importer's own declared imports (Comtrade ``M``: what national statistics publish, e.g.
   Korea's customs figures that KITA quotes); else its partners' declared exports to it
   (Comtrade ``X``); else ITC Trade Map (imports declared, then exports). Two extracts of the
-  same declaration count once (the all-reporter extract first).
+  same declaration count once (by load key: the user's own API pull ``comtrade_api``, then
+  the all-reporter extract, the PNNL extract last).
 - **Shared codes.** ``allocation`` ``full`` charges the flow to the mineral; ``split`` its
   ``split_share``; ``group`` reports it once under ``group_id`` (never to each member);
   ``excluded`` not at all.
@@ -70,12 +74,22 @@ t2 AS (SELECT *, coalesce(quantity, value * sum(quantity) OVER w
                  AS gross
        FROM t WINDOW w AS (PARTITION BY source, hs6, year)),
 j AS (SELECT t2.year, t2.exporter, t2.importer, fk1.item AS mineral, fk1.stage, fk1.form,
-             fk1.form_name, t2.hs6, t2.source, t2.rank, t2.secondary,
+             fk1.form_name, t2.hs6, t2.hs_version, t2.source, t2.rank, t2.secondary,
              t2.value * fk1.part AS value, t2.gross * fk1.part AS gross_t,
              t2.gross * fk1.part * fk1.content_factor AS contained_t, fk1.measure,
              fk1.principal
       FROM t2 JOIN fk1 ON fk1.nom = t2.nom AND fk1.code = t2.hs6),
-baci AS (SELECT DISTINCT mineral, form, year FROM j WHERE rank = 1),
+-- BACI: one load and revision per form-year, never two added: the HS92 subset, else the
+-- newest revision of the release zips (the finest codes)
+bpick AS (SELECT DISTINCT ON (mineral, form, year) mineral, form, year, source, hs_version
+          FROM j WHERE rank = 1
+          ORDER BY mineral, form, year, source <> 'baci_hs92',
+                   CASE hs_version WHEN 'HS92' THEN 1992 WHEN 'HS96' THEN 1996
+                        ELSE try_cast(substr(hs_version, 3) AS INTEGER) END DESC NULLS LAST,
+                   source),
+bj AS (SELECT j.* FROM j JOIN bpick USING (mineral, form, year, source, hs_version)
+       WHERE j.rank = 1),
+baci AS (SELECT mineral, form, year FROM bpick),
 -- BACI rows stand; the declared ones only where BACI lacks the form-year, the best per importer
 declared AS (SELECT * FROM j WHERE rank > 1
              AND NOT EXISTS (SELECT 1 FROM baci b WHERE b.mineral = j.mineral
@@ -85,7 +99,7 @@ chosen AS (SELECT d.* FROM declared d JOIN best USING (importer, mineral, form, 
            QUALIFY row_number() OVER (PARTITION BY year, exporter, importer, mineral, form
                                       ORDER BY secondary, source) = 1)
 SELECT year, exporter, importer, mineral, stage, form, form_name, hs6, source, rank, value,
-       gross_t, contained_t, measure, principal FROM j WHERE rank = 1
+       gross_t, contained_t, measure, principal FROM bj
 UNION ALL
 SELECT year, exporter, importer, mineral, stage, form, form_name, hs6, source, rank, value,
        gross_t, contained_t, measure, principal FROM chosen
@@ -330,12 +344,12 @@ def form_status(forms: pd.DataFrame, measured: pd.DataFrame,
     table = forms.assign(_ok=ok, _label=label, _why=_reasons(forms, held).where(~ok, ""))
     def summary(rows: pd.DataFrame) -> pd.Series:
         # principal forms the data can measure: a code charged to the mineral
-        principal = rows[rows["principal"].astype(bool)
-                         & rows["allocation"].isin(["full", "split"])]
+        main = rows[rows["principal"].astype(bool)]
+        principal = main[main["allocation"].isin(["full", "split"])]
         return pd.Series({
             "forms_measured": "; ".join(rows.loc[rows["_ok"], "_label"]),
             "forms_not_measured": "; ".join(rows.loc[~rows["_ok"], "_why"]),
-            "principal_not_measured": "; ".join(principal.loc[~principal["_ok"], "_why"]),
+            "principal_not_measured": "; ".join(main.loc[~main["_ok"], "_why"]),
             "principal_measured": bool(len(principal)) and bool(principal["_ok"].all())})
     rows = [summary(group).rename(mineral) for mineral, group in table.groupby("mineral")]
     return pd.DataFrame(rows).rename_axis("mineral").reset_index()

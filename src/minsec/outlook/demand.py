@@ -11,14 +11,12 @@ held at its latest measured value (ours: the share does not move with the scenar
 
 * :func:`consumption_shares`: ``share = C_i / P_w`` per mineral, stage and year, where ``C_i``
   is the importer's apparent consumption (production + imports - exports, t) as
-  :func:`minsec.assessment.import_table` computes it (BACI quantities, WMD production) and
-  ``P_w`` world production at the **same stage** and year (WMD, else USGS MCS, else the IEA's
-  2023 refining figure). Limits: BACI quantities are the **gross weight** of what is traded
-  (ores, concentrates, compounds) while world production is mostly **content** (Li, Ni, Cu,
-  Mn content; Li2O; REO), so the share is overstated where the traded form is dilute (ores,
-  concentrates, hydroxides) unless a content factor is given; stock changes are left out; the
-  importer's production is unknown (no share) where WMD does not cover the mineral; a code
-  shared by several minerals counts in full for each (the rare-earth elements).
+  :func:`minsec.assessment.import_table` computes it (every traded form in **contained
+  tonnes**, the measure USGS reports production in: :mod:`minsec.indicators.trade_forms`;
+  WMD production) and ``P_w`` world production at the **same stage** and year (WMD, else
+  USGS MCS, else the IEA's 2023 refining figure). Limits: stock changes are left out; the
+  importer's production is unknown (no share) where WMD does not cover the mineral; a
+  rare-earth element has no trade of its own (the group is traded as one).
 * :func:`importer_share` picks one per mineral: refining first (the IEA's demand is the use of
   refined material), else mining; the latest year with a share.
 * :func:`user_share` and :func:`user_series` take the user's own share or demand series.
@@ -34,14 +32,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from minsec import assessment
+from minsec import assessment, tables
 from minsec.errors import MinsecError
 from minsec.store import query
 
 COLUMNS = ["mineral", "scenario", "sector", "year", "value_kt"]
 BASELINE, BASE_YEAR, HORIZON = "baseline", 2023, 2050
 PERIODS = ((2023, 2030), (2030, 2040), (2040, 2050))
-WORLD_EDITIONS = ("wmd2026", "mcs2024", "mcs2023", "iea2024")  # WMD: as the importer's production
+WORLD_PUBLISHERS = ("wmd", "mcs", "iea")  # WMD first: as the importer's production
 STAGES = ("refining", "mining")  # preference of importer_share
 SHARE_KEYS = ["importer", "mineral", "stage", "year"]
 
@@ -134,13 +132,16 @@ def growth(outlook: pd.DataFrame,
 
 
 def world_production(supply: pd.DataFrame,
-                     editions: Iterable[str] = WORLD_EDITIONS) -> pd.DataFrame:
+                     editions: Iterable[str] | None = None) -> pd.DataFrame:
     """World production (t) per ``mineral, stage, year``: the first of ``editions`` that has it.
+
+    Default: the store's editions, WMD then USGS MCS then IEA, each newest first.
 
     From the ``supply`` table's WLD rows; the IEA's projections are left out (only actuals).
     Returns ``mineral, stage, year, world_t, world_edition, world_form``.
     """
-    rank = {edition: i for i, edition in enumerate(editions)}
+    order = tables.editions(supply, WORLD_PUBLISHERS) if editions is None else editions
+    rank = {edition: i for i, edition in enumerate(order)}
     rows = supply[supply["variable"].eq("production") & supply["country"].eq("WLD")
                   & supply["unit"].eq("t") & supply["value"].notna()
                   & supply["edition"].isin(list(rank))
@@ -158,14 +159,15 @@ def consumption_shares(consumption: pd.DataFrame, world: pd.DataFrame,
     """Importer's share of world consumption ``C_i * f / P_w`` per mineral, stage and year.
 
     ``consumption``: :func:`minsec.assessment.import_table` rows (``imports_t``,
-    ``production``, ``apparent_consumption``, gross t); ``world``: :func:`world_production`.
-    ``content`` maps a mineral to the fraction ``f`` of the traded gross weight that is the
-    mineral (default 1: gross weight as is). ``reason`` says why a share is missing.
+    ``production``, ``apparent_consumption``, contained t); ``world``:
+    :func:`world_production`. ``content`` maps a mineral to a further factor ``f`` (default 1:
+    the contained tonnes as they are). ``reason`` says why a share is missing.
     """
     rows = consumption[[*SHARE_KEYS, "imports_t", "production", "apparent_consumption"]].merge(
         world, on=["mineral", "stage", "year"], how="left")
     factor = rows["mineral"].map(dict(content or {})).astype(float)
-    rows["measure"] = np.where(factor.notna(), "content x" + factor.astype(str), "gross weight")
+    rows["measure"] = np.where(factor.notna(), "content x" + factor.astype(str),
+                               "contained tonnes")
     used = rows["apparent_consumption"] * factor.fillna(1.0)
     rows["share"] = used.where(used > 0) / rows["world_t"].where(rows["world_t"] > 0)
     rows["reason"] = np.select(
@@ -195,8 +197,9 @@ def importer_share(shares: pd.DataFrame, mineral: str, stage: str | None = None,
     row = found.assign(_rank=found["stage"].map({s: i for i, s in enumerate(STAGES)})).sort_values(
         ["_rank", "year"], ascending=[True, False]).iloc[0]
     basis = (f"{importer} apparent consumption / world production, {row['stage']} "
-             f"{int(row['year'])}: {row['apparent_consumption']:,.0f} t ({row['measure']}; BACI "
-             f"P+I-E) / {row['world_t']:,.0f} t ({row['world_edition']}: {row['world_form']})")
+             f"{int(row['year'])}: {row['apparent_consumption']:,.0f} t ({row['measure']}; P+I-E, "
+             f"trade by form) / {row['world_t']:,.0f} t ({row['world_edition']}: "
+             f"{row['world_form']})")
     return Share(importer, mineral, float(row["share"]), basis, str(row["stage"]),
                  int(row["year"]))
 

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from minsec import assessment, tables
-from minsec.assessment import Inputs
+from minsec.assessment import Inputs, group_members
 from minsec.errors import MinsecError
 from minsec.outlook.levers import (  # noqa: F401  (the front door re-exports)
     LEVERS,
@@ -194,8 +194,12 @@ def _measure_one(inputs: Inputs, target: pd.Series, imports: Callable[[], pd.Dat
         return pd.DataFrame({"year": years, "value": [100 * recycled_share(recycled, minerals, y)
                                                       for y in years],
                              "note": "recycling model, secondary / demand (t)"})
+    # trade metrics: a rare-earth element is traded as its group, counted once
+    members = group_members(inputs.forms)
+    traded = sorted({members.get(m, m) for m in minerals})
+    entries = {**groups, **{members.get(m, m): e for m, e in groups.items()}}
     if metric == "top_supplier_share":
-        series = dependence_series(imports(), minerals)
+        series = dependence_series(imports(), traded)
         return pd.DataFrame({"year": series.index, "value": 100 * series.to_numpy(),
                              "note": f"BACI import value over the {len(minerals)} minerals of "
                                      f"{target['scope']} (curated-only minerals left out)"})
@@ -203,11 +207,11 @@ def _measure_one(inputs: Inputs, target: pd.Series, imports: Callable[[], pd.Dat
         result = tables.eu_crm("eu_crm_result", store)
         return _summary(eu_recycling_share(result, minerals), "mean", groups)
     if metric == "eu_single_country_share":
-        found = _summary(eu_single_country_share(imports(), minerals), "max", groups)
+        found = _summary(eu_single_country_share(imports(), traded), "max", entries)
     else:
         production = eu_production(inputs.supply, inputs.eu27)
         share = eu_extraction_share if metric == "eu_extraction_share" else eu_processing_share
-        found = _summary(share(imports(), production, minerals), "mean", groups)
+        found = _summary(share(imports(), production, traded), "mean", entries)
     sourcing = eu_sourcing(tables.eu_crm("eu_crm_supply_share", store), minerals, inputs.eu27)
     return found.assign(note=found["note"] + "; " + _cross_check(metric, sourcing, groups))
 

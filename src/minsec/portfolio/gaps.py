@@ -24,11 +24,12 @@ from __future__ import annotations
 import pandas as pd
 
 from minsec.indicators.concentration import stage_shares
+from minsec.tables import editions
 
 REGIONS = ("Africa", "Americas", "Asia-Pacific", "Europe")
 SEA = "Southeast Asia"
 STAGES = {"upstream": "mining", "midstream": "refining", "recycling": None}
-EDITIONS = ("mcs2024", "wmd2026")  # USGS MCS 2024 first, World Mining Data where it is missing
+PUBLISHERS = ("mcs", "wmd")  # the newest USGS MCS first, World Mining Data where it is missing
 
 
 def portfolio_counts(stats: pd.DataFrame, as_of: str) -> pd.DataFrame:
@@ -71,11 +72,12 @@ def region_table(stats: pd.DataFrame, as_of: str, projects: pd.DataFrame,
 
 
 def _latest_supply(supply: pd.DataFrame) -> pd.DataFrame:
-    """Reserves and production of the latest year, MCS 2024 first, then WMD where missing."""
+    """Reserves and production of the latest year, the newest MCS first, then WMD where missing."""
+    order = editions(supply, PUBLISHERS)
     rows = supply[supply["variable"].isin(["reserves", "production"])
-                  & supply["edition"].isin(EDITIONS)]
+                  & supply["edition"].isin(order)]
     keys = ["mineral", "stage", "variable"]
-    rank = rows["edition"].map({e: i for i, e in enumerate(EDITIONS)})
+    rank = rows["edition"].map({e: i for i, e in enumerate(order)})
     best = rows.assign(_rank=rank).groupby(keys)["_rank"].transform("min")
     rows = rows[rank.eq(best)]
     return rows[rows["year"].eq(rows.groupby(keys)["year"].transform("max"))]
@@ -160,7 +162,7 @@ def stage_gaps(counts: pd.DataFrame, concentration: pd.DataFrame, minerals: pd.I
                recycling_target: float) -> pd.DataFrame:
     """Stage gap: concentration (HHI) of mining and refining, and the recycling target."""
     conc = concentration[concentration["mineral"].isin(minerals)
-                         & concentration["edition"].isin(EDITIONS)]
+                         & concentration["edition"].isin(editions(concentration, PUBLISHERS))]
     conc = conc.sort_values("year").drop_duplicates(["mineral", "stage"], keep="last")
     hhi = conc.groupby("stage")["hhi"].mean()
     primary = pd.Series({s: hhi.get(st, 0.0) for s, st in STAGES.items() if st})

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from minsec import tables
-from minsec.assessment import EDITIONS
+from minsec.assessment import PRODUCTION
 from minsec.errors import MinsecError
 from minsec.indicators import imports as structures
 from minsec.reference import DATA
@@ -194,7 +194,7 @@ def _columns(inputs: BaselineInputs, importer: str, minerals: tuple[str, ...],
              flows: list[Flows], imports: np.ndarray, exports: np.ndarray,
              year: int) -> dict[str, tuple[np.ndarray, list[str]]]:
     """Demand, world supply, price and value at risk per mineral, each with its source."""
-    known = structures.production_t(inputs.supply, EDITIONS)
+    known = structures.production_t(inputs.supply, tables.editions(inputs.supply, PRODUCTION))
     known = known[known["country"].eq(importer)]
     out: dict[str, tuple[np.ndarray, list[str]]] = {
         name: (np.zeros(len(minerals)), [""] * len(minerals))

@@ -26,15 +26,15 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from minsec.assessment import EDITIONS, _production_for_reliance
+from minsec.assessment import _production_for_reliance
 from minsec.errors import MinsecError
 from minsec.indicators import imports as structures
+from minsec.tables import editions
 
 if TYPE_CHECKING:
     from minsec.scenarios.baseline import BaselineInputs
 
 REST = "ROW"  # the suppliers a published share does not name
-WORLD_EDITIONS = (*EDITIONS, "iea2024")
 # Total imports (t/yr) that scale a curated structure where BACI has no code: source, figures.
 GAP_IMPORTS: dict[tuple[str, str], tuple[str, dict[int, float]]] = {
     ("KOR", "gallium"): (
@@ -196,15 +196,15 @@ def mineral_flows(inputs: BaselineInputs, trade: pd.DataFrame, importer: str, mi
 
 def world_supply(supply: pd.DataFrame, minerals: Iterable[str], stage: str,
                  year: int) -> tuple[float, str]:
-    """World production (t) of the stage, latest year <= ``year``; MCS 2024, 2023, WMD, IEA.
+    """World production (t) of the stage, latest year <= ``year``; MCS (newest first), WMD, IEA.
 
     Several forms in one edition and year: the largest. Tries the other stage, then the next
     of ``minerals`` (a single rare earth, then ``rare_earths``). NaN where none has a figure.
     """
     rows = supply[supply["country"].eq("WLD") & supply["variable"].eq("production")
                   & (supply["year"] <= year) & supply["value"].gt(0) & supply["unit"].eq("t")
-                  & supply["edition"].isin(WORLD_EDITIONS)]
-    rank = {e: i for i, e in enumerate(WORLD_EDITIONS)}
+                  & supply["edition"].isin(editions(supply))]
+    rank = {e: i for i, e in enumerate(editions(supply))}
     for mineral in minerals:
         for wanted in (stage, "mining" if stage == "refining" else "refining"):
             found = rows[rows["mineral"].eq(mineral) & rows["stage"].eq(wanted)]
@@ -218,10 +218,10 @@ def world_supply(supply: pd.DataFrame, minerals: Iterable[str], stage: str,
 def capacity_spare(supply: pd.DataFrame, mineral: str, stage: str, year: int) -> pd.Series:
     """Spare capacity (t) per country = USGS capacity - production (same edition, year), >= 0.
 
-    Latest year <= ``year``, MCS 2024 before 2023; countries without both figures are left out.
+    Latest year <= ``year``, newer MCS first; countries without both figures are left out.
     """
     rows = supply[supply["mineral"].eq(mineral) & supply["stage"].eq(stage)
-                  & supply["edition"].isin(EDITIONS[:2]) & (supply["year"] <= year)
+                  & supply["edition"].isin(editions(supply, ["mcs"])) & (supply["year"] <= year)
                   & ~supply["country"].eq("WLD")]
     keys = ["edition", "country", "year"]
     cap = rows[rows["variable"].eq("capacity")].groupby(keys)["value"].max()
@@ -229,7 +229,7 @@ def capacity_spare(supply: pd.DataFrame, mineral: str, stage: str, year: int) ->
     both = pd.DataFrame({"cap": cap, "made": made}).dropna().reset_index()
     if both.empty:
         return pd.Series(dtype=float)
-    both["_r"] = both["edition"].map({e: i for i, e in enumerate(EDITIONS)})
+    both["_r"] = both["edition"].map({e: i for i, e in enumerate(editions(supply, ["mcs"]))})
     both = both.sort_values(["year", "_r"], ascending=[False, True]).drop_duplicates("country")
     return (both["cap"] - both["made"]).clip(lower=0).set_axis(both["country"])
 
@@ -238,7 +238,7 @@ def importer_production(supply: pd.DataFrame, known: pd.DataFrame, importer: str
                         mineral: str, stage: str, year: int) -> tuple[float, str]:
     """The importer's production (t) of the stage in ``year``.
 
-    ``known`` (MCS 2024, 2023, then WMD: :func:`minsec.indicators.imports.production_t`), else
+    ``known`` (MCS newest first, then WMD: :func:`minsec.indicators.imports.production_t`), else
     0 where WMD lists no producer (the rule of :mod:`minsec.assessment`), else 0 marked unknown.
     """
     row = known[known["country"].eq(importer) & known["mineral"].eq(mineral)

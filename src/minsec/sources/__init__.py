@@ -1,7 +1,8 @@
 """One adapter per publisher: each reads the official files as published and emits canonical rows.
 
 An adapter module declares its loads as :class:`Source` objects in a module-level ``SOURCES``
-list. ``read(root, files)`` gets the sources directory and the matched file paths (relative to
+list, or, when the loads depend on the files present, returns them from ``discover(root)``.
+``read(root, files)`` gets the sources directory and the matched file paths (relative to
 it) and returns ``{table name: DataFrame}`` with the columns of ``schema.csv`` except
 ``source``, which the store fills with the load's key. A ``check`` raises a
 :class:`~minsec.errors.SourceError` when the frames of a whole load lack what the release
@@ -41,11 +42,17 @@ class Source:
         return sorted(found)
 
 
-ADAPTERS = ("reference", "m49", "usgs", "wmd", "wgi", "baci", "eu_crm", "iea", "pinksheet",
-            "comtrade", "itc")
+ADAPTERS = ("reference", "m49", "usgs", "wmd", "wgi", "baci", "baci_release", "eu_crm", "iea",
+            "pinksheet", "comtrade", "itc")
 
 
-def registry() -> dict[str, Source]:
-    """Every known load, keyed by its key, in build order."""
+def registry(root: Path | None = None) -> dict[str, Source]:
+    """Every known load, keyed by its key, in build order.
+
+    A module whose loads depend on the files present (the MCS editions) lists them through
+    ``discover(root)``; without ``root`` only the fixed ``SOURCES`` are known.
+    """
     modules = [import_module(f"minsec.sources.{name}") for name in ADAPTERS]
-    return {s.key: s for module in modules for s in module.SOURCES}
+    return {s.key: s for module in modules
+            for s in [*module.SOURCES,
+                      *(module.discover(root) if root and hasattr(module, "discover") else [])]}

@@ -110,20 +110,49 @@ def numbers(cells: pd.Series, file: str, lines: pd.Series | None = None, column:
     return values.astype("float64")
 
 
-def ends_complete(path: Path, rel: str) -> None:
-    """Refuse a text file whose last line has no line break: cut mid-field, not published so."""
+def ends_complete(text: str, rel: str) -> None:
+    """Refuse text whose last line has no line break: cut mid-field, not published so."""
+    if text and not text.endswith(("\n", "\r")):
+        raise SourceError(rel, "file ends mid-line (truncated?)", text.count("\n") + 1)
+
+
+ZIP_MEMBER = ".zip/"  # ``dir/Release.zip/member.csv``: a member of a zip archive
+
+
+def zip_members(root: Path, rel: str) -> list[str]:
+    """The members of the zip archive ``rel`` as ``rel/member`` (directories left out)."""
     try:
-        with path.open("rb") as handle:
-            handle.seek(0, 2)
-            if handle.tell() == 0:
-                return
-            handle.seek(-1, 2)
-            last = handle.read(1)
+        with zipfile.ZipFile(root / rel) as archive:
+            return [f"{rel}/{n}" for n in archive.namelist() if not n.endswith("/")]
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise SourceError(rel, f"not a readable zip archive ({exc})") from None
+
+
+def read_text(root: Path, rel: str, encoding: str = "utf-8-sig", name: str | None = None) -> str:
+    """The text of a file under ``root``, or of a zip member written ``archive.zip/member``.
+
+    A member is read from the archive as published (nothing is extracted); newlines are
+    translated as in text mode. Undecodable bytes are an error naming the file (``name``, by
+    default ``rel``) and line.
+    """
+    name = name or rel
+    try:
+        if ZIP_MEMBER in rel:
+            archive, member = rel.split(ZIP_MEMBER, 1)
+            with zipfile.ZipFile(root / f"{archive}.zip") as z:
+                raw = z.read(member)
+        else:
+            raw = (root / rel).read_bytes()
+    except (zipfile.BadZipFile, KeyError) as exc:
+        raise SourceError(name, f"cannot read zip member ({exc})") from None
     except OSError as exc:
-        raise SourceError(rel, f"cannot read file: {exc.strerror}") from None
-    if last not in (b"\n", b"\r"):
-        lines = path.read_bytes().count(b"\n") + 1
-        raise SourceError(rel, "file ends mid-line (truncated?)", lines)
+        raise SourceError(name, f"cannot read file: {exc.strerror}") from None
+    try:  # newlines as Path.read_text gives them
+        return raw.decode(encoding).replace("\r\n", "\n").replace("\r", "\n")
+    except UnicodeDecodeError as exc:
+        label = "UTF-8" if encoding.lower().startswith("utf-8") else encoding
+        raise SourceError(name, f"not {label} text ({exc.reason}); wrong encoding?",
+                          raw[: exc.start].count(b"\n") + 1) from None
 
 
 def read_table(path: Path, required: Iterable[str], rel: str | None = None,
@@ -134,14 +163,11 @@ def read_table(path: Path, required: Iterable[str], rel: str | None = None,
     every row has as many fields as the header (a truncated file does not).
     """
     name = rel or str(path)
-    try:
-        text = path.read_text(encoding=encoding)
-    except UnicodeDecodeError as exc:
-        line = path.read_bytes()[: exc.start].count(b"\n") + 1
-        label = "UTF-8" if encoding.lower().startswith("utf-8") else encoding
-        raise SourceError(name, f"not {label} text ({exc.reason}); wrong encoding?", line) from None
-    except OSError as exc:
-        raise SourceError(name, f"cannot read file: {exc.strerror}") from None
+    return parse_table(read_text(path.parent, path.name, encoding, name), required, name)
+
+
+def parse_table(text: str, required: Iterable[str], name: str) -> pd.DataFrame:
+    """:func:`read_table` of text already read (e.g. a zip member named ``name``)."""
     reader = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""), strict=True)
     try:
         header = [h.strip() for h in next(reader, [])]

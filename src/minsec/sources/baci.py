@@ -119,18 +119,28 @@ def read_flows(path: Path, rel: str) -> pd.DataFrame:
 
 def country_codes(root: Path, used: np.ndarray, flows: pd.DataFrame, rel: str) -> pd.Series:
     """ISO3 per BACI numeric code used in the flows; an unknown code names its first line."""
-    table = read_table(root / COUNTRIES, ["country_code", "country_iso3"], COUNTRIES)
-    codes = numbers(table["country_code"], COUNTRIES, table["line"], "country_code")
-    table = table.assign(code=codes.astype("int64")).set_index("code")
+    table = country_table(read_table(root / COUNTRIES, ["country_code", "country_iso3"],
+                                     COUNTRIES), COUNTRIES)
     missing = np.setdiff1d(used, table.index.to_numpy())
     if missing.size:
         bad = flows["i"].isin(missing) | flows["j"].isin(missing)
         line = int(bad.to_numpy().argmax()) + 2
         raise SourceError(rel, f"BACI country code {int(missing[0])} is not in {COUNTRIES}; "
                                "add it there or to baci.ISO3_FIXES", line)
+    return iso3_of(table, used, COUNTRIES)
+
+
+def country_table(table: pd.DataFrame, rel: str) -> pd.DataFrame:
+    """BACI's country dictionary indexed by its numeric ``country_code``."""
+    codes = numbers(table["country_code"], rel, table["line"], "country_code")
+    return table.assign(code=codes.astype("int64")).set_index("code")
+
+
+def iso3_of(table: pd.DataFrame, used: np.ndarray, rel: str) -> pd.Series:
+    """ISO3 of the ``used`` codes of :func:`country_table` (BACI's own codes fixed)."""
     table = table.loc[used]
     iso = table["country_iso3"].str.strip().replace(ISO3_FIXES)
-    return to_iso3(iso, COUNTRIES, table["line"])
+    return to_iso3(iso, rel, table["line"])
 
 
 def check_values(flows: pd.DataFrame, rel: str) -> None:

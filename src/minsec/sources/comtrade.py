@@ -5,9 +5,11 @@ same columns read from CSV) to ``trade`` rows. Two loads read the extracts a sou
 may hold: ``comtrade_pnnl``, the PNNL "gold QA" extract (8 files, 2020-2024, HS H5/H6), and
 ``comtrade_cma``, an all-reporter extract of 31 HS2022 codes for 2022 and 2024 written with
 short column names (``reporter, partner, cmd, flow, value, netwgt``; the 2024 file has no
-year column, its year is in the file name ``comtrade_YYYY.csv.gz``). UN Comtrade terms
-restrict redistribution, which decides what ``minsec data sync`` downloads, not what the
-build reads.
+year column, its year is in the file name ``comtrade_YYYY.csv.gz``). A third,
+``comtrade_api``, reads what ``minsec data fetch comtrade`` pulled with the user's own key
+(:mod:`minsec.sources.comtrade_api`): the API's records as CSV, one file per year. UN
+Comtrade terms restrict redistribution, which decides what ``minsec data sync`` downloads,
+not what the build reads.
 
 Mapping rules: imports (``M``) have the reporter as importer and the partner as exporter,
 exports (``X``) the other way round; re-exports and other flows are not loaded. ``flow``
@@ -30,7 +32,7 @@ from pathlib import Path
 import pandas as pd
 
 from minsec.countries import _converter, to_iso3
-from minsec.errors import SourceError
+from minsec.errors import MinsecError, SourceError
 from minsec.sources import Source
 from minsec.sources._parse import first_row, numbers, read_table
 
@@ -58,6 +60,21 @@ CODES = {
     530: "ANT",  # Netherlands Antilles (...2010): kept, as in BACI and WGI
     849: "UMI",  # US Misc. Pacific Islands
 }
+
+
+# Where Comtrade reports a country under a code of its own (see CODES), the code to ask for.
+REPORTERS = {"USA": 842, "FRA": 251, "IND": 699, "CHE": 757, "NOR": 579, "TWN": 490}
+
+
+def reporter_code(iso3: str) -> int:
+    """Comtrade's numeric reporter code for an ISO3 code: ``KOR`` -> 410, ``USA`` -> 842."""
+    if iso3 in REPORTERS:
+        return REPORTERS[iso3]
+    data = _converter().data[["UNcode", "ISO3"]].dropna()
+    found = data.loc[data["ISO3"] == iso3, "UNcode"]
+    if found.empty:
+        raise MinsecError(f"{iso3} has no Comtrade reporter code; name a country")
+    return int(found.iloc[0])
 
 
 @cache
@@ -169,8 +186,13 @@ def read(root: Path, files: list[str]) -> dict[str, pd.DataFrame]:
 
 
 def bilateral(trade: pd.DataFrame) -> pd.DataFrame:
-    """Records with a partner country: World (partner 0) records are totals, not flows."""
-    return trade[~(trade["exporter"].eq("WLD") | trade["importer"].eq("WLD"))]
+    """Records between two countries.
+
+    World (partner 0) records are totals, and a reporter's trade with itself (re-imports, 193
+    records in the CMA extract) is not a flow.
+    """
+    return trade[~(trade["exporter"].eq("WLD") | trade["importer"].eq("WLD"))
+                 & trade["exporter"].ne(trade["importer"])]
 
 
 def one_record_per_flow(trade: pd.DataFrame, file: str) -> pd.DataFrame:
@@ -221,6 +243,53 @@ def read_cma(root: Path, files: list[str]) -> dict[str, pd.DataFrame]:
     return {"trade": trade.reset_index(drop=True)}
 
 
+API_FILES = "un_comtrade_api/comtrade_api_*.csv"
+API_COLUMNS = {*REQUIRED, *TOTALS, "classificationCode"}
+KEYS = ("refYear", "reporterCode", "flowCode", "partnerCode", "cmdCode")  # never blank
+_FIELDS = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
+
+
+def read_api_file(path: Path, rel: str) -> pd.DataFrame:
+    """One year of API records as ``minsec data fetch comtrade`` wrote them.
+
+    Returns the columns the mapping needs, as text, with a ``line`` column.
+    """
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False,
+                            usecols=lambda c: c in API_COLUMNS)
+    except pd.errors.ParserError as exc:
+        m = _FIELDS.search(str(exc))
+        raise SourceError(rel, f"malformed CSV ({exc})", int(m.group(2)) if m else None) from None
+    except pd.errors.EmptyDataError:
+        raise SourceError(rel, "file is empty", 1) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SourceError(rel, f"not a readable CSV ({exc})") from None
+    frame["line"] = range(2, len(frame) + 2)
+    empty = frame[[c for c in KEYS if c in frame]].isin([""])
+    short = empty.any(axis=1)
+    if short.any():
+        first = first_row(short)
+        raise SourceError(rel, f"row has an empty {empty.iloc[first].idxmax()} (truncated?)",
+                          int(frame["line"].iloc[first]))
+    return frame
+
+
+def national(trade: pd.DataFrame) -> pd.DataFrame:
+    """Drop the EU's own records (reporter 97, among the API's reporters).
+
+    Its members report their trade themselves, and minsec builds the EU27 bloc from them.
+    """
+    reporter = trade["importer"].where(trade["flow"].eq("M"), trade["exporter"])
+    return trade[reporter.ne("EU27")]
+
+
+def read_api(root: Path, files: list[str]) -> dict[str, pd.DataFrame]:
+    """The user's own API pull into ``trade``: per flow and declarant, the total record."""
+    frames = [records(read_api_file(root / rel, rel), rel) for rel in files]
+    trade = one_record_per_flow(national(pd.concat(frames, ignore_index=True)), API_FILES)
+    return {"trade": trade.reset_index(drop=True)}
+
+
 SOURCES = [
     Source(
         key="comtrade_pnnl",
@@ -236,5 +305,13 @@ SOURCES = [
                 "(critical-materials-atlas extract)",
         files=(CMA_FILES,),
         read=read_cma,
+    ),
+    Source(
+        key="comtrade_api",
+        publisher="UN Statistics Division (UN Comtrade)",
+        vintage="Comtrade API, pulled by `minsec data fetch comtrade` with the user's key "
+                "(the form concordance's codes)",
+        files=(API_FILES,),
+        read=read_api,
     ),
 ]

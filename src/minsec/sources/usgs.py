@@ -1,8 +1,10 @@
-"""USGS Mineral Commodity Summaries (MCS 2023-2025): world tables, salient statistics, trends.
+"""USGS Mineral Commodity Summaries (any edition): world tables, salient statistics, trends.
 
-``usgs_mcsYYYY_world`` reads ``mcsYYYY-<abbr>_world.csv`` into ``supply`` (this module);
-``usgs_mcsYYYY_salient`` and ``usgs_mcsYYYY_trends`` read the US salient statistics and the
-front-matter tables into ``us_statistics``/``us_import_source`` (:mod:`.usgs_trends`).
+The editions are found from the files (:mod:`.usgs_editions`). ``usgs_mcsYYYY_world`` reads
+``mcsYYYY-<abbr>_world.csv`` into ``supply`` (this module) or the single world file of the
+2025 release layout (:mod:`.usgs_world`); ``usgs_mcsYYYY_salient`` and
+``usgs_mcsYYYY_trends`` read the US salient statistics and the front-matter tables into
+``us_statistics``/``us_import_source`` (:mod:`.usgs_trends`).
 
 Stage rule of ``supply``, on the ``Type`` text (case-insensitive, first match wins):
 
@@ -45,8 +47,14 @@ from minsec.countries import to_iso3
 from minsec.errors import SourceError
 from minsec.reference import check_minerals
 from minsec.sources import Source
-from minsec.sources._parse import ends_complete, first_row, parse_number, read_table
-from minsec.sources.usgs_quirks import COMMODITIES, HEADER_FIXES, SPLITS
+from minsec.sources._parse import (
+    ends_complete,
+    first_row,
+    parse_number,
+    parse_table,
+    read_text,
+)
+from minsec.sources.usgs_quirks import CELL_FIXES, COMMODITIES, HEADER_FIXES, SPLITS
 
 DIR = "usgs_mcs"
 
@@ -96,17 +104,28 @@ def file_commodity(rel: str) -> tuple[str, str, str, str]:
     return (f"mcs{m['year']}", abbr, *COMMODITIES[abbr])
 
 
-def read_csv(root: Path, rel: str, required: list[str]) -> tuple[pd.DataFrame, list[str | None]]:
-    """A USGS table, one column per position, with its headers fixed (``HEADER_FIXES``).
+def header_fixes(rel: str) -> dict[str, tuple[str | None, ...]] | list[str | None]:
+    """The ``HEADER_FIXES`` of a file: its stem's, over those of every edition's file."""
+    stem = Path(rel).stem.lower()
+    own = HEADER_FIXES.get(stem, {})
+    every = HEADER_FIXES.get(stem.split("-", 1)[-1], {})
+    if isinstance(own, list) or isinstance(every, list):
+        return own or every
+    return {**every, **own}
 
-    ``read_table`` checks the file (encoding, delimiter, truncation); the columns are then taken
-    by position, because it merges repeated headers and drops unnamed columns, and USGS files
-    have both, some with data under an unnamed header (a shifted row): that is an error here.
+
+def read_csv(root: Path, rel: str, required: list[str]) -> tuple[pd.DataFrame, list[str | None]]:
+    """A USGS table, one column per position, with its headers fixed (:func:`header_fixes`).
+
+    ``rel`` is a file or a zip member (``Release.zip/member.csv``). ``parse_table`` checks it
+    (encoding, delimiter, truncation); the columns are then taken by position, because it merges
+    repeated headers and drops unnamed columns, and USGS files have both, some with data under
+    an unnamed header (a shifted row): that is an error here.
     """
-    read_table(root / rel, required, rel)
-    ends_complete(root / rel, rel)
-    text = (root / rel).read_text(encoding="utf-8-sig")
-    reader = csv.reader(io.StringIO(text, newline=""))
+    text = read_text(root, rel)
+    parse_table(text, required, rel)
+    ends_complete(text, rel)
+    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""))
     rows, body, start = [next(reader)], [], 2  # start: physical line a row begins on
     for row in reader:
         if any(c.strip() for c in row):
@@ -114,7 +133,7 @@ def read_csv(root: Path, rel: str, required: list[str]) -> tuple[pd.DataFrame, l
         start = reader.line_num + 1
     frame = pd.DataFrame([r for _, r in body], columns=range(len(rows[0])), dtype=object)
     frame["line"] = [n for n, _ in body]
-    fixes = HEADER_FIXES.get(Path(rel).stem.lower(), {})
+    fixes = header_fixes(rel)
     names: list[str | None] = [h.strip() or None for h in rows[0]]
     if isinstance(fixes, list):
         names = [*fixes, *names[len(fixes):]]
@@ -124,6 +143,7 @@ def read_csv(root: Path, rel: str, required: list[str]) -> tuple[pd.DataFrame, l
             if name in fixes:
                 n = seen[name] = seen.get(name, -1) + 1
                 names[i] = fixes[name][n]
+    _fix_cells(frame, names, rel)
     for i, name in enumerate(rows[0]):  # positions a list of fixes names are deliberate
         filled = frame[i].str.strip() != ""
         if not name.strip() and i >= len(fixes if isinstance(fixes, list) else ()) \
@@ -132,6 +152,16 @@ def read_csv(root: Path, rel: str, required: list[str]) -> tuple[pd.DataFrame, l
                                    f"({i + 1}); header and rows do not line up",
                               int(frame["line"].iloc[first_row(filled)]))
     return frame, names
+
+
+def _fix_cells(frame: pd.DataFrame, names: list[str | None], rel: str) -> None:
+    """Apply ``CELL_FIXES`` in place; a fix whose cell no longer reads as published is an error."""
+    for (line, column), (published, figure) in CELL_FIXES.get(Path(rel).stem.lower(), {}).items():
+        at = frame.index[frame["line"] == line]
+        if column not in names or len(at) != 1 or frame.at[at[0], names.index(column)] != published:
+            raise SourceError(rel, f"cell fix of {column!r} expects {published!r} here; the file "
+                                   "changed: review minsec.sources.usgs_quirks.CELL_FIXES", line)
+        frame.at[at[0], names.index(column)] = figure
 
 
 def split_minerals(words: pd.Series, abbr: str, default: str) -> pd.Series:
@@ -263,7 +293,8 @@ def classify(types: pd.Series, variable: pd.Series, abbr: str, mineral: str,
     variable = variable.mask((variable == "production") & capacity, "capacity")
     minerals = split_minerals(types, abbr, mineral)
     if abbr == "plati":  # reserves "include all platinum-group metals" (MCS table note)
-        minerals = minerals.mask((variable == "reserves") & (minerals == "platinum"),
+        minerals = minerals.mask((variable == "reserves")
+                                 & minerals.isin(["platinum", "palladium"]),
                                  "platinum_group_metals")
     return pd.DataFrame({"mineral": minerals, "stage": stage, "variable": variable,
                          "refinery_row": refining & ~mining})
@@ -284,11 +315,9 @@ def _form(types: pd.Series, column: pd.Series, country: pd.Series) -> pd.Series:
     return form
 
 
-def read_world_file(root: Path, rel: str) -> pd.DataFrame:
-    """One ``mcsYYYY-<abbr>_world.csv`` as ``supply`` rows."""
-    edition, abbr, mineral, default_stage = file_commodity(rel)
-    frame, headers = read_csv(root, rel, ["Country"])
-    long = _long(frame, headers, rel)
+def supply_rows(long: pd.DataFrame, rel: str, edition: str, abbr: str) -> pd.DataFrame:
+    """``supply`` rows of one commodity's cells, stacked as :func:`_long` stacks them."""
+    mineral, default_stage = COMMODITIES[abbr]
     cells = parse_cells(long["cell"], rel, long["line"], long["column"])
     names = pd.DataFrame([_country_name(n) for n in long["country_raw"]], index=long.index,
                          columns=["name", "form_qual", "note_qual"])
@@ -307,17 +336,43 @@ def read_world_file(root: Path, rel: str) -> pd.DataFrame:
     # The reserves column of refinery rows only repeats NA when the file has mine rows too.
     placeholder = (kind["refinery_row"] & (out["variable"] == "reserves") & out["value"].isna()
                    & (out["flag"] == "NA") & bool((~kind["refinery_row"]).any()))
-    out = out[~placeholder].reset_index(drop=True)
+    out = _aggregate_forms(out[~placeholder & ~_said_elsewhere(out)], names["note_qual"])
     check_minerals(out["mineral"], rel, out["line"])
+    return out.reset_index(drop=True)
+
+
+def _said_elsewhere(out: pd.DataFrame) -> pd.Series:
+    """Reserves with no value beside another Type's figure for the mineral and country.
+
+    E.g. PGM reserves "Included with platinum" on the palladium rows, rutile "included with
+    ilmenite": the figure is in the other row.
+    """
+    keys = ["mineral", "variable", "country", "year"]
+    reserves = out["variable"].eq("reserves")
+    figured = out[reserves & out["value"].notna()][keys].drop_duplicates()
+    has = out[keys].merge(figured, how="left", indicator=True)["_merge"].eq("both")
+    return reserves & out["value"].isna() & has.to_numpy()
+
+
+def _aggregate_forms(out: pd.DataFrame, qualifier: pd.Series) -> pd.DataFrame:
+    """World totals sharing one Type keep their qualifier in ``form`` too.
+
+    MCS 2025 titanium: ``World total (ilmenite, rounded)`` and ``World total (ilmenite and
+    rutile, rounded)`` both on the ilmenite Type.
+    """
+    keys = ["mineral", "stage", "variable", "country", "year", "form"]
+    twice = out.duplicated(keys, keep=False) & out["country"].isin(["WLD", "ROW"])
+    qual = qualifier.reindex(out.index)
+    out = out.copy()
+    out.loc[twice, "form"] = out["form"][twice] + " [" + qual[twice].fillna("total") + "]"
     return out
 
 
-def read_world(root: Path, files: list[str]) -> dict[str, pd.DataFrame]:
-    """``supply`` rows of every world table in ``files``."""
-    frames = [read_world_file(root, rel) for rel in files]
-    if not frames:
-        raise SourceError(root / DIR, "no world tables found")
-    return {"supply": pd.concat(frames, ignore_index=True)}
+def read_world_file(root: Path, rel: str) -> pd.DataFrame:
+    """One ``mcsYYYY-<abbr>_world.csv`` as ``supply`` rows."""
+    edition, abbr, _, _ = file_commodity(rel)
+    frame, headers = read_csv(root, rel, ["Country"])
+    return supply_rows(_long(frame, headers, rel), rel, edition, abbr)
 
 
 NO_WORLD_TOTAL = {"mcs2024-pumic_world.csv"}  # published without a world total row
@@ -335,35 +390,11 @@ def check_world_totals(frames: dict[str, pd.DataFrame]) -> None:
         raise SourceError(lacking[0], "no world total row (truncated?)")
 
 
-def read_salient(root: Path, files: list[str]) -> dict[str, pd.DataFrame]:
-    """``us_statistics`` rows of the salient tables (see :mod:`minsec.sources.usgs_trends`)."""
-    from minsec.sources.usgs_trends import read_salient_files
-
-    return read_salient_files(root, files)
+SOURCES: list[Source] = []  # the loads depend on the editions present: see discover
 
 
-def read_trends(root: Path, files: list[str]) -> dict[str, pd.DataFrame]:
-    """``us_statistics`` and ``us_import_source`` rows of the front-matter tables."""
-    from minsec.sources.usgs_trends import read_trend_files
+def discover(root: Path) -> list[Source]:
+    """The loads of the MCS editions under ``root`` (:mod:`minsec.sources.usgs_editions`)."""
+    from minsec.sources.usgs_editions import sources
 
-    return read_trend_files(root, files)
-
-
-def _sources() -> list[Source]:
-    out = []
-    for year in (2023, 2024):
-        base = f"{DIR}/mcs{year}"
-        out += [Source(f"usgs_mcs{year}_world", "USGS", f"MCS {year}",
-                       (f"{base}/world/*_world.csv",), read_world,
-                       check=check_world_totals),
-                Source(f"usgs_mcs{year}_salient", "USGS", f"MCS {year}",
-                       (f"{base}/salient/*_salient.csv",), read_salient)]
-    for year in (2023, 2024, 2025):
-        base = f"{DIR}/mcs{year}/industry_trends/MCS{year}"
-        out.append(Source(f"usgs_mcs{year}_trends", "USGS", f"MCS {year}",
-                          (f"{base}_Fig2_Net_Import_Reliance.csv",
-                           f"{base}_T5_Critical_Minerals_Salient.csv"), read_trends))
-    return out
-
-
-SOURCES: list[Source] = _sources()
+    return sources(root)

@@ -44,7 +44,8 @@ STATISTICS = ["edition", "mineral", "year", "variable", "form", "value", "unit",
 _WORDS = {"usprod": "production", "prod": "production", "production": "production",
           "extracted": "production", "mine": "production", "refinery": "production",
           "quantity": "production", "imports": "imports", "exports": "exports",
-          "consump": "consumption", "consumtion": "consumption", "apparent": "consumption",
+          "consump": "consumption", "consumtion": "consumption", "consumption": "consumption",
+          "apparent": "consumption",
           "price": "price", "stocks": "stocks", "employment": "employment",
           "nir": "net_import_reliance"}
 _FORM_WORDS = {"extracted", "mine", "refinery", "quantity", "apparent"}  # words that are a form
@@ -104,7 +105,7 @@ def read_salient_file(root: Path, rel: str) -> pd.DataFrame:
     frame, names = read_csv(root, rel, ["Year"])
     parts = []
     for i, name in enumerate(names):
-        if name is None or name in {"DataSource", "Commodity", "Year"}:
+        if name is None or name in {"DataSource", "Source", "Commodity", "Year"}:
             continue
         spec = salient_column(name, rel)
         if spec is not None:
