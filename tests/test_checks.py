@@ -28,9 +28,19 @@ def test_clean_store_passes(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("INSERT INTO country VALUES ('IDN', 'Indonesia', '360')")
     con.execute("INSERT INTO mineral VALUES "
                 "('nickel', 'Nickel', NULL, 'Ni', 'battery', 'u', 'high')")
-    con.execute("INSERT INTO load VALUES ('s', 'p', 'v', 'file.csv', 'h', 2, now())")
+    con.execute("INSERT INTO load VALUES ('s', 'p', 'v', 'file.csv', 'h', 2, now(), "
+                "'catalogue')")
     assert {name: check(con)[0] for name, check in checks.CHECKS.items()} == dict.fromkeys(
-        checks.CHECKS, "ok")
+        checks.CHECKS, "ok") | {"loads": "warn"}  # the store lacks the real sources
+    assert "missing sources: ['minsec_reference', 'un_m49'" in checks.check_loads(con)[1]
+
+
+def test_a_load_with_fewer_rows_than_the_one_before_fails(
+        con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("INSERT INTO load_history VALUES ('s', 'v1', 3, 1000, now() - INTERVAL 1 DAY), "
+                "('s', 'v1', 2, 500, now()), ('t', 'v', 1, 10, now())")
+    status, detail, _ = checks.check_loads(con)
+    assert status == "fail" and "s: 500 rows, 1,000 in the load before" in detail
 
 
 def test_countries_above_the_world_total_warn(con: duckdb.DuckDBPyConnection) -> None:

@@ -13,9 +13,9 @@ from fastapi.testclient import TestClient
 
 from minsec.errors import MinsecError
 from minsec.web import create_app
-from minsec.web.security import COOKIE, check_host, is_loopback
+from minsec.web.security import COOKIE, _location, check_host, is_loopback
 
-TOKEN = "s3cret-token"
+TOKEN = "s3cret-token-of-16-chars"
 MINSEC = Path(sys.executable).parent / "minsec"
 
 
@@ -89,12 +89,13 @@ def test_the_token_opens_them(guarded: TestClient) -> None:
 
 def test_a_browser_gets_a_cookie_from_the_query_token(guarded: TestClient) -> None:
     guarded.cookies.clear()
-    page = guarded.get(f"/scenarios?token={TOKEN}")
-    assert page.status_code == 200
+    page = guarded.get(f"/scenarios?importer=KOR&token={TOKEN}", follow_redirects=False)
+    assert page.status_code == 303 and page.headers["location"] == "/scenarios?importer=KOR"
     cookie = page.headers["set-cookie"]
     assert cookie.startswith(f"{COOKIE}=") and "HttpOnly" in cookie
     assert "samesite=strict" in cookie.lower()
-    r = guarded.post("/scenarios/run", data=RUN)  # the cookie alone
+    assert guarded.get(page.headers["location"]).status_code == 200  # the cookie alone
+    r = guarded.post("/scenarios/run", data=RUN)
     assert r.status_code == 202, r.text
     guarded.cookies.clear()
     assert guarded.get("/scenarios?token=wrong").headers.get("set-cookie") is None
@@ -108,3 +109,21 @@ def test_pages_need_it_too_but_assets_and_docs_do_not(guarded: TestClient) -> No
                        ).status_code == 200
     for url in ("/openapi.json", "/docs", "/static/plotly.min.js", "/static/app.js"):
         assert guarded.get(url).status_code == 200, url
+
+
+@pytest.mark.parametrize("token", ["x", " ", "fifteen-chars-x"])
+def test_short_tokens_are_refused(token: str) -> None:
+    with pytest.raises(MinsecError, match="at least 16"):
+        create_app(token=token)
+    done = serve("--port", "1", token=token)
+    assert done.returncode == 1 and "at least 16" in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_redirects_never_echo_the_host(guarded: TestClient) -> None:
+    headers = {"Host": "evil.example", "Authorization": f"Bearer {TOKEN}"}
+    for url, target in (("/scenarios/", "/scenarios"),
+                        ("/minerals/gallium/?year=2023", "/minerals/gallium?year=2023")):
+        r = guarded.get(url, headers=headers, follow_redirects=False)
+        assert r.status_code == 307 and r.headers["location"] == target, (url, r.headers)
+    assert _location("//evil.example", b"") == "/evil.example"  # a path, never a host

@@ -98,10 +98,33 @@ def check_provenance(con: duckdb.DuckDBPyConnection) -> Result:
             "rebuild with `minsec data build` so that each load records its files")
 
 
+ROWS_DROP = 0.1  # a load with over 10% fewer rows than the one before it: a damaged copy?
+
+
+def check_loads(con: duckdb.DuckDBPyConnection) -> Result:
+    """Each source has as many rows as its previous load (within 10%); none is missing."""
+    from minsec.sources import registry
+
+    drops = _rows(con, f"""
+        WITH h AS (SELECT source, rows, row_number() OVER (PARTITION BY source
+                   ORDER BY loaded_at DESC) AS n FROM load_history)
+        SELECT now.source, before.rows, now.rows FROM h now JOIN h before
+          ON now.source = before.source AND now.n = 1 AND before.n = 2
+        WHERE now.rows < before.rows * {1 - ROWS_DROP} ORDER BY now.source""")
+    loaded = {s for (s,) in _rows(con, "SELECT DISTINCT source FROM load")}
+    missing = [k for k, s in registry().items() if s.default and k not in loaded]
+    detail = "; ".join(f"{s}: {n:,} rows, {b:,} in the load before" for s, b, n in drops)
+    status = "fail" if drops else ("warn" if missing else "ok")
+    return (status, f"{len(drops)} sources lost rows since their previous load. {detail}"
+                    f"{'; ' if drops else ''}missing sources: {missing}",
+            "compare the files with `minsec data sync` (a cut copy loses rows); a missing "
+            "source loads once its files are in the sources directory")
+
+
 CHECKS: dict[str, Callable[[duckdb.DuckDBPyConnection], Result]] = {
     f.__name__.removeprefix("check_"): f for f in (
         check_supply_shares, check_eu_shares, check_trade_mirror, check_units,
-        check_unknown_codes, check_provenance)
+        check_unknown_codes, check_provenance, check_loads)
 }
 
 

@@ -19,3 +19,7 @@ class SourceError(MinsecError):
         self.file, self.line = str(file), line
         where = f"{file}:{line}" if line is not None else str(file)
         super().__init__(f"{where}: {message}")
+
+
+class Unavailable(MinsecError):
+    """The store cannot be read just now (another process holds it): try again shortly."""

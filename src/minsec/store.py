@@ -1,8 +1,9 @@
 """The store: an embedded DuckDB file holding the canonical tables and the provenance of each load.
 
-``build`` parses every changed source first and writes nothing until all of them parsed; then
-it writes each source in one transaction. A bad file therefore leaves the previous good store
-untouched, and a rebuild with nothing changed only hashes the files.
+``build`` verifies and parses every changed source first and writes nothing until all of them
+parsed; then it writes a new store file beside the old one and renames it into place
+(:mod:`minsec.atomic`). A bad file, or a build killed at any moment, therefore leaves the
+previous good store untouched, and a rebuild with nothing changed only hashes the files.
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ import duckdb
 import pandas as pd
 import platformdirs
 
-from minsec import schema
-from minsec.errors import MinsecError, SourceError
+from minsec import atomic, bounds, schema, verify
+from minsec.errors import MinsecError, SourceError, Unavailable
 from minsec.reference import DATA
 from minsec.sources import Source, registry
 
@@ -65,39 +66,38 @@ class LoadReport:
     paths: tuple[str, ...] = ()  # the files read, relative to the sources directory
 
 
+EXTENSIONS_OFF: dict[str, str | bool | int | float | list[str]] = {
+    "autoinstall_known_extensions": False, "autoload_known_extensions": False}
+
+
 def connect(path: Path | None = None, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open the store, creating the declared tables when writing."""
-    path = path or default_path()
+    """Open the store, creating the declared tables when writing.
+
+    DuckDB never installs or loads an extension on its own here: a store that is, say, an
+    SQLite file is refused instead of fetching a reader for it.
+    """
+    path = atomic.checked(path or default_path(), write=not read_only)
     if read_only and not path.exists():
         raise MinsecError(f"no store at {path}: run `minsec data build` first")
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        con = duckdb.connect(str(path), read_only=read_only)
+        con = duckdb.connect(str(path), read_only=read_only, config=EXTENSIONS_OFF)
+    except duckdb.IOException as exc:
+        if "lock" in str(exc).lower():
+            raise Unavailable(f"the store {path} is being written by another process; "
+                              "try again shortly") from None
+        raise MinsecError(f"cannot open the store {path}: {_first_line(exc)}") from None
     except duckdb.Error as exc:
-        raise MinsecError(f"cannot open the store {path}: {exc}") from None
-    if not read_only:
-        if _migrate(con):
-            con.execute("DELETE FROM load")  # every source reloads into the new layout
+        raise MinsecError(f"cannot open the store {path}: {_first_line(exc)}") from None
+    if not read_only:  # a new file: a store of an older layout is never written in place
         for spec in schema.tables().values():
             con.execute(spec.ddl())
     return con
 
 
-def _migrate(con: duckdb.DuckDBPyConnection) -> bool:
-    """Drop the tables whose columns differ from ``schema.csv``; True if any was dropped."""
-    found = con.execute("SELECT table_name, column_name, data_type, is_nullable "
-                        "FROM information_schema.columns WHERE table_schema = 'main' "
-                        "ORDER BY table_name, ordinal_position").fetchall()
-    have: dict[str, list[tuple[str, str, bool]]] = {}
-    for table, column, kind, nullable in found:
-        have.setdefault(table, []).append((column, kind, nullable == "YES"))
-    dropped = False
-    for name, spec in schema.tables().items():
-        want = [(c.name, c.type, c.nullable) for c in spec.columns]
-        if name in have and have[name] != want:
-            con.execute(f'DROP TABLE "{name}"')
-            dropped = True
-    return dropped and "load" in have
+def _first_line(exc: Exception, limit: int = 160) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 @cache
@@ -113,9 +113,42 @@ def _readers() -> dict[str, str]:
     return {"minsec:readers": digest}
 
 
-def _loaded(con: duckdb.DuckDBPyConnection, key: str) -> set[tuple[str, str]]:
-    rows = con.execute("SELECT file, sha256 FROM load WHERE source = ?", [key]).fetchall()
-    return {(f, h) for f, h in rows}
+def _compatible(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the store holds every declared table with its columns, types and NULLs.
+
+    A store of an older layout is not carried over: the build loads every source afresh.
+    """
+    (database,) = con.execute("SELECT current_database()").fetchone() or ("",)
+    rows = con.execute("SELECT table_name, column_name, data_type, is_nullable "
+                       "FROM duckdb_columns() WHERE database_name = ? "
+                       "ORDER BY table_name, column_index", [database]).fetchall()
+    found: dict[str, list[tuple[str, str, bool]]] = {}
+    for name, column, kind, nullable in rows:
+        found.setdefault(name, []).append((column, kind, bool(nullable)))
+    return all(found.get(t.name) == [(c.name, c.type, c.nullable) for c in t.columns]
+               for t in schema.tables().values())
+
+
+def _previous(path: Path) -> dict[str, verify.Previous] | None:
+    """The files of each source's last load in the store; None if there is nothing to keep.
+
+    A store of an older schema counts as none: the build then loads every source afresh.
+    """
+    if not path.exists():
+        return None
+    if path.with_name(path.name + ".wal").exists():  # a write of an older minsec, cut short
+        connect(path).close()  # opening it for writing replays the log into the file
+    con = connect(path, read_only=True)
+    try:
+        if not _compatible(con):
+            return None
+        rows = con.execute("SELECT source, file, sha256, verified FROM load").fetchall()
+    finally:
+        con.close()
+    out: dict[str, verify.Previous] = {}
+    for key, file, digest, verdict in rows:
+        out.setdefault(key, {})[file] = (digest, verdict)
+    return out
 
 
 def _parse(source: Source, root: Path, files: list[str]) -> dict[str, pd.DataFrame]:
@@ -126,45 +159,117 @@ def _parse(source: Source, root: Path, files: list[str]) -> dict[str, pd.DataFra
     except Exception as exc:  # an adapter bug or a damage it did not foresee: still one line
         raise SourceError(f"{root}/{{{','.join(files[:3])}{'...' if len(files) > 3 else ''}}}",
                           f"{source.key}: cannot read ({type(exc).__name__}: {exc})") from exc
+    if source.check is not None:
+        source.check(frames)
     out = {}
     for name, frame in frames.items():
         if "source" in schema.table(name).names:
             frame = frame.assign(source=source.key)
-        out[name] = schema.conform(name, frame)
+        out[name] = bounds.check(name, schema.conform(name, frame), files)
     return out
 
 
-def _write(con: duckdb.DuckDBPyConnection, source: Source, frames: dict[str, pd.DataFrame],
-           hashes: dict[str, str]) -> int:
-    now = datetime.now(UTC).replace(tzinfo=None)
-    rows = sum(len(f) for f in frames.values())
-    con.execute("BEGIN TRANSACTION")
-    try:
-        for name, frame in frames.items():
-            if "source" in frame.columns:
-                con.execute(f'DELETE FROM "{name}" WHERE source = ?', [source.key])
-            else:
-                con.execute(f'DELETE FROM "{name}"')
-            con.register("incoming", frame)
-            con.execute(f'INSERT INTO "{name}" SELECT * FROM incoming')
-            con.unregister("incoming")
-        con.execute("DELETE FROM load WHERE source = ?", [source.key])
-        con.executemany(
-            "INSERT INTO load VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [[source.key, source.publisher, source.vintage, f, h, rows, now]
-             for f, h in hashes.items()],
-        )
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
+@dataclass
+class Pending:
+    """A parsed source waiting to be written: its frames and its files' hashes and verdicts."""
+
+    source: Source
+    frames: dict[str, pd.DataFrame]
+    hashes: dict[str, str]
+    verdicts: dict[str, str]
+    paths: tuple[str, ...]  # the files read, relative to the sources directory
+
+
+def _write(con: duckdb.DuckDBPyConnection, load: Pending) -> int:
+    source, now = load.source, datetime.now(UTC).replace(tzinfo=None)
+    rows = sum(len(f) for f in load.frames.values())
+    for name, frame in load.frames.items():
+        if "source" in frame.columns:
+            con.execute(f'DELETE FROM "{name}" WHERE source = ?', [source.key])
+        else:
+            con.execute(f'DELETE FROM "{name}"')
+        con.register("incoming", frame)
+        con.execute(f'INSERT INTO "{name}" SELECT * FROM incoming')
+        con.unregister("incoming")
+    con.execute("DELETE FROM load WHERE source = ?", [source.key])
+    con.executemany(
+        "INSERT INTO load VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [[source.key, source.publisher, source.vintage, f, h, rows, now, load.verdicts[f]]
+         for f, h in load.hashes.items()],
+    )
+    files = sum(not f.startswith("minsec:") for f in load.hashes)
+    con.execute("INSERT INTO load_history VALUES (?, ?, ?, ?, ?)",
+                [source.key, source.vintage, files, rows, now])
     return rows
+
+
+def _carry(con: duckdb.DuckDBPyConnection, old: Path) -> None:
+    """Copy every declared table of the old store into the new one."""
+    con.execute(f"ATTACH '{str(old).replace(chr(39), chr(39) * 2)}' AS old (READ_ONLY)")
+    try:
+        for name in schema.tables():
+            con.execute(f'INSERT INTO main."{name}" SELECT * FROM old."{name}"')
+    finally:
+        con.execute("DETACH old")
+
+
+def _replace(path: Path, carry: bool, pending: list[Pending]) -> list[LoadReport]:
+    """Write the new store beside the old one and rename it into place once all is written."""
+    tmp = atomic.staging(path)
+    reports = []
+    try:
+        con = connect(tmp)
+        try:
+            if carry:
+                _carry(con, path)
+            for load in pending:
+                rows = _write(con, load)
+                reports.append(LoadReport(load.source.key, "loaded", rows, len(load.hashes),
+                                          load.paths))
+            con.execute("CHECKPOINT")
+        finally:
+            con.close()
+        atomic.publish(tmp, path)
+    finally:
+        atomic.discard(tmp)
+    return reports
+
+
+def _chosen(root: Path, only: Iterable[str] | None, include_restricted: bool) -> list[Source]:
+    known = registry(root)
+    wanted = list(only or [])
+    if unknown := [k for k in wanted if k not in known]:
+        raise MinsecError(f"unknown source(s) {unknown}; known: {', '.join(known)}")
+    return [s for s in known.values()
+            if (s.key in wanted if wanted else s.default or include_restricted)]
+
+
+def _plan(source: Source, root: Path, previous: verify.Previous, accept_new: bool,
+          progress: Progress | None) -> LoadReport | Pending:
+    """What to do with one source: report it missing or unchanged, or parse it."""
+    base = DATA if source.packaged else root
+    files = source.match(base)
+    verify.check_lost(source.key, files, previous, accept_new)
+    if not files:
+        return LoadReport(source.key, "missing")
+    hashes = {f: sha256(base / f) for f in files} | _readers()
+    paths = () if source.packaged else tuple(files)
+    if {f: h for f, (h, _) in previous.items()} == hashes:
+        return LoadReport(source.key, "unchanged", files=len(files), paths=paths)
+    verdicts = verify.verdicts(hashes, previous, accept_new)
+    if progress:
+        progress(source.key)
+    return Pending(source, _parse(source, base, files), hashes, verdicts, paths)
 
 
 def build(store: Path | None = None, sources: Path | None = None,
           only: Iterable[str] | None = None, include_restricted: bool = False,
-          progress: Progress | None = None) -> list[LoadReport]:
-    """Load every changed source into the store; return what happened to each.
+          progress: Progress | None = None, accept_new: bool = False) -> list[LoadReport]:
+    """Load every changed source into a new store file; return what happened to each.
+
+    Every changed source is verified and parsed first; only then is the new file written
+    (the old store's tables carried over) and renamed over the old one. One build runs at a
+    time per store: a second one refuses.
 
     Parameters
     ----------
@@ -172,37 +277,20 @@ def build(store: Path | None = None, sources: Path | None = None,
     only : load keys to restrict the build to (unknown keys are an error).
     include_restricted : also load extracts with restrictive terms (Comtrade).
     progress : called with a short label as each source is parsed.
+    accept_new : load catalogued files whose SHA-256 differs, and globs that lost files, as
+        a new vintage (recorded as ``new vintage`` in the ``load`` table).
     """
     root = sources_dir(sources)
-    known = registry(root)
-    wanted = list(only or [])
-    if unknown := [k for k in wanted if k not in known]:
-        raise MinsecError(f"unknown source(s) {unknown}; known: {', '.join(known)}")
-    chosen = [s for s in known.values()
-              if (s.key in wanted if wanted else s.default or include_restricted)]
-    con = connect(store)
-    try:
-        reports, pending = [], []
-        for source in chosen:
-            base = DATA if source.packaged else root
-            files = source.match(base)
-            if not files:
-                reports.append(LoadReport(source.key, "missing"))
-                continue
-            hashes = {f: sha256(base / f) for f in files} | _readers()
-            paths = () if source.packaged else tuple(files)
-            if _loaded(con, source.key) == set(hashes.items()):
-                reports.append(LoadReport(source.key, "unchanged", files=len(files),
-                                          paths=paths))
-                continue
-            if progress:
-                progress(source.key)
-            pending.append((source, _parse(source, base, files), hashes, paths))
-        for source, frames, hashes, paths in pending:
-            rows = _write(con, source, frames, hashes)
-            reports.append(LoadReport(source.key, "loaded", rows, len(hashes), paths))
-    finally:
-        con.close()
+    chosen = _chosen(root, only, include_restricted)
+    path = atomic.checked(store or default_path(), write=True)
+    with atomic.exclusive(path):
+        old = _previous(path)
+        planned = [_plan(s, root, (old or {}).get(s.key, {}), accept_new, progress)
+                   for s in chosen]
+        reports = [p for p in planned if isinstance(p, LoadReport)]
+        pending = [p for p in planned if isinstance(p, Pending)]
+        if pending:
+            reports += _replace(path, old is not None, pending)
     return reports
 
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import functools
+import os
 import sys
+import tempfile
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
 from rich.console import Console
@@ -29,8 +31,10 @@ def handled(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except MinsecError as exc:
-            err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
-            raise typer.Exit(1) from None
+            _refuse(str(exc))
+        except OSError as exc:  # a disk that fills up while writing, a file that vanished
+            name = f" {exc.filename}" if exc.filename else ""
+            _refuse(f"cannot write{name}: {exc.strerror or exc}")
     return wrapper  # type: ignore[return-value]
 
 
@@ -42,10 +46,65 @@ def progress() -> Progress:
 
 
 
+STREAMS = {"/dev/stdout", "/dev/stderr", "/dev/null"}  # devices --out may name
+
+
+def _refuse(message: str) -> NoReturn:
+    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(1)
+
+
+def _writable(directory: Path) -> str | None:
+    """Why no file can be created in ``directory`` (probed: root ignores permission bits)."""
+    try:
+        with tempfile.TemporaryFile(dir=directory):
+            return None
+    except OSError as exc:
+        return f"cannot write in {directory} ({exc.strerror or exc})"
+
+
+def out_problem(path: Path, directory: bool = False) -> str | None:
+    """Why ``path`` cannot be written (a file, or with ``directory`` a directory), or None.
+
+    A directory may be missing if its parent exists: the command creates it.
+    """
+    try:
+        path = path.expanduser()
+    except RuntimeError:
+        return "no such user"
+    if str(path) in STREAMS:
+        return None
+    if path.exists() and directory != path.is_dir():
+        return f"{path} is {'not a directory' if directory else 'a directory'}"
+    if path.exists() and not directory and not path.is_file():
+        return f"{path} is not a regular file"
+    where = path if directory and path.is_dir() else path.parent
+    if not where.is_dir():
+        return f"directory {where} does not exist"
+    if path.is_file() and not os.access(path, os.W_OK):
+        return f"{path} is read-only"
+    return _writable(where)
+
+
+def check_out(path: Path | None) -> Path | None:
+    """``--out`` callback: refuse an unwritable file before the command does any work."""
+    if path is not None and (problem := out_problem(path)):
+        _refuse(f"--out {path}: {problem}")
+    return path
+
+
+def check_out_dir(path: Path) -> Path:
+    """``--out DIR`` callback (the report's three files): the same check for a directory."""
+    if problem := out_problem(path, directory=True):
+        _refuse(f"--out {path}: {problem}")
+    return path
+
+
 StoreOpt = Annotated[Path | None, typer.Option("--store", help="Store file (default "
                      "$MINSEC_STORE or the user data directory).", show_default=False)]
 ImporterOpt = Annotated[str, typer.Option(help="Importer: ISO3, a name, or EU27.")]
-OutOpt = Annotated[Path | None, typer.Option("--out", help="Write to this file.")]
+OutOpt = Annotated[Path | None, typer.Option("--out", help="Write to this file.",
+                                             callback=check_out)]
 
 
 

@@ -110,13 +110,17 @@ def data_build(
                        "$MINSEC_SOURCES).")] = None,
     only: Annotated[list[str] | None, typer.Option(help="Load key(s) to build.")] = None,
     restricted: Annotated[bool, typer.Option(help="Also load the Comtrade extract.")] = False,
+    accept_new: Annotated[bool, typer.Option("--accept-new", help="Load catalogued files "
+                          "whose SHA-256 differs (and globs that lost files) as a new "
+                          "vintage; recorded in the load table.")] = False,
     store_path: StoreOpt = None,
 ) -> None:
-    """Load every changed source into the store, each in one transaction."""
+    """Verify and load every changed source into a new store file, renamed into place."""
     with progress() as bar:
         task = bar.add_task("reading sources", total=None)
         reports = store.build(store_path, sources, only, restricted,
-                              lambda key: bar.update(task, description=f"reading {key}"))
+                              lambda key: bar.update(task, description=f"reading {key}"),
+                              accept_new=accept_new)
     for r in reports:
         out.print(f"{r.key:<24} {r.status:<9} {r.rows:>10,} rows  {r.files:>3} files")
     if extra := uncatalogued(reports):

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from minsec.cli.common import ImporterOpt, StoreOpt, handled, out, progress
+from minsec.cli.common import ImporterOpt, StoreOpt, check_out_dir, handled, out, progress
 
 report = typer.Typer()
 
@@ -19,7 +19,8 @@ def report_cmd(
     importer: ImporterOpt = "KOR",
     year: Annotated[int | None, typer.Option(help="Assessment year (default: latest trade "
                     "year).")] = None,
-    out_dir: Annotated[Path, typer.Option("--out", help="Directory for the three files.")]
+    out_dir: Annotated[Path, typer.Option("--out", help="Directory for the three files.",
+                                             callback=check_out_dir)]
     = Path("out"),
     draws: Annotated[int, typer.Option(help="Monte Carlo draws per scenario.")] = 2000,
     store_path: StoreOpt = None,

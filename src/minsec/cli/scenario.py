@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import re
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -37,9 +39,35 @@ def _spec(id_or_file: str):  # type: ignore[no-untyped-def]
 
 def _numbers(text: str, what: str) -> list[float]:
     try:
-        return [float(x) for x in text.split(",") if x.strip()]
+        numbers = [float(x) for x in text.split(",") if x.strip()]
     except ValueError:
-        raise MinsecError(f"--{what} {text!r}: give numbers separated by commas") from None
+        numbers = []
+    if not numbers or not all(math.isfinite(n) for n in numbers):
+        raise MinsecError(f"--{what} {text[:40]!r}: give finite numbers separated by commas")
+    return numbers
+
+
+def _finite(value: float | None, option: str) -> float | None:
+    if value is not None and not math.isfinite(value):
+        raise MinsecError(f"--{option} {value}: give a finite number")
+    return value
+
+
+def _check_year(inputs: Any, year: int) -> None:
+    years = inputs.mineral_trade["year"]
+    first, last = int(years.min()), int(years.max())
+    if not first <= year <= last:
+        raise MinsecError(f"--year {year}: the trade data cover {first}-{last}")
+
+
+DASK = re.compile(r"^(local|(tcp|tls|ucx|inproc)://[\w.\-\[\]:]+|[\w.\-]+:\d{1,5})$")
+
+
+def _dask(address: str | None) -> str | None:
+    if address is not None and not DASK.match(address):
+        raise MinsecError(f"--dask {address[:60]!r}: give 'local' or a scheduler address "
+                          "such as tcp://127.0.0.1:8786")
+    return address
 
 
 @scenario.command("list")
@@ -99,8 +127,11 @@ def scenario_run(
                                   if v is not None}
     if importer:
         changes["importer"] = resolve(importer)
-    spec = spec.replace(**changes).with_policy(days=stockpile_days, lag=release_lag)
+    spec = spec.replace(**changes).with_policy(days=_finite(stockpile_days, "stockpile-days"),
+                                               lag=_finite(release_lag, "release-lag"))
+    dask = _dask(dask)
     inputs = _run_inputs(store_path)
+    _check_year(inputs, year)
     with progress() as bar:
         bar.add_task(f"{spec.draws:,} draws of {spec.id}", total=None)
         result = runner.run(spec, inputs, year, dask=dask)
@@ -134,8 +165,10 @@ def scenario_compare(
 
     spec = _spec(id_or_file)
     spec = spec.replace(draws=draws) if draws else spec
+    policies = _numbers(days, "days"), _numbers(lags, "lags")
     inputs = _run_inputs(store_path)
-    table = runner.compare(spec, inputs, year, _numbers(days, "days"), _numbers(lags, "lags"))
+    _check_year(inputs, year)
+    table = runner.compare(spec, inputs, year, *policies)
     if fmt is Report.table:
         print_table(out, table[["days_of_cover", "release_lag", *SUMMARY]],
                     f"{spec.id} · {spec.importer} · stockpile policies")

@@ -183,7 +183,11 @@ def compare_cmd(
     from minsec.reference import mineral_id
 
     minerals = [mineral_id(m) for m in mineral or []]
-    inputs, codes = _inputs(store_path, [i.strip() for i in importers.split(",") if i.strip()])
+    named = [i.strip() for i in importers.split(",") if i.strip()]
+    if not named:
+        raise MinsecError(f"--importers {importers!r}: name at least one importer, e.g. "
+                          "KOR,JPN")
+    inputs, codes = _inputs(store_path, named)
     chosen = _year(inputs, year)
     table = assessment.compare(inputs, codes, chosen, minerals or None)
     if fmt is Report.table:

@@ -54,7 +54,13 @@ def bad_yaml(error: yaml.YAMLError, where: str) -> MinsecError:
     if tag := re.search(r"tag '([^']*)'", problem):
         return MinsecError(f"{at}: YAML tag {tag.group(1).replace('tag:yaml.org,2002:', '!!')}"
                            " is not allowed: scenario files are plain data")
-    return MinsecError(f"{at}: not valid YAML: {problem}")
+    return MinsecError(f"{at}: not valid YAML: {excerpt(problem)}")
+
+
+def excerpt(value: Any, limit: int = 80) -> str:
+    """``value`` as text (``repr`` unless a string), cut to ``limit`` characters."""
+    text = value if isinstance(value, str) else repr(value)
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def _field(loc: tuple[int | str, ...]) -> str:
@@ -72,7 +78,7 @@ def _message(error: Any, model: type[BaseModel]) -> str:
     kind, ctx, got = error["type"], error.get("ctx", {}), error.get("input")
     if kind in _BOUNDS:
         sign, key = _BOUNDS[kind]
-        return f"must be {sign} {ctx[key]:g} (got {got!r})"
+        return f"must be {sign} {ctx[key]:g} (got {excerpt(got)})"
     if kind == "extra_forbidden":
         allowed = _allowed(model, error["loc"])
         near = get_close_matches(str(error["loc"][-1]), allowed, n=1)
@@ -81,10 +87,11 @@ def _message(error: Any, model: type[BaseModel]) -> str:
     if kind == "missing":
         return "required"
     if kind == "value_error":
-        return str(ctx.get("error", error["msg"]))
+        return excerpt(str(ctx.get("error", error["msg"])), 200)
     if kind == "literal_error":
-        return f"must be one of {ctx['expected']} (got {got!r})"
-    return f"{error['msg'][0].lower()}{error['msg'][1:]} (got {got!r})"
+        return f"must be one of {ctx['expected']} (got {excerpt(got)})"
+    message = excerpt(error["msg"], 200)
+    return f"{message[0].lower()}{message[1:]} (got {excerpt(got)})"
 
 
 def _allowed(root: type[BaseModel], loc: tuple[int | str, ...]) -> list[str]:

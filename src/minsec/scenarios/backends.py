@@ -30,6 +30,19 @@ def local_cluster(n_workers: int = 2) -> Any:
                             dashboard_address=":0")
 
 
+def _client(address: str) -> Any:
+    """A client of the scheduler at ``address``, or one line saying why there is none."""
+    from distributed import Client
+
+    from minsec.errors import MinsecError
+
+    try:
+        return Client(address, timeout=10)
+    except (OSError, TimeoutError, ValueError, TypeError) as exc:
+        reason = str(exc).strip().splitlines()[0][:120] if str(exc).strip() else type(exc)
+        raise MinsecError(f"--dask {address}: no scheduler reachable ({reason})") from None
+
+
 def run_dask(baseline: Baseline, events: EventArrays, policy: Policy, draws: int, seed: int,
              horizon: int = 365, address: str | None = None,
              chunk: int | None = None) -> Outcome:
@@ -50,7 +63,7 @@ def run_dask(baseline: Baseline, events: EventArrays, policy: Policy, draws: int
         cluster = local_cluster()
         client = Client(cluster)
     else:
-        client = Client(address)
+        client = _client(address)
     try:
         if chunk is None:
             threads = max(sum(client.nthreads().values()), 1)

@@ -1,6 +1,7 @@
 """What a disruption scenario says, validated and frozen: events, stockpile policy, run settings.
 
-Read from YAML with ``yaml.safe_load`` only (a ``!!python/...`` tag is refused, never run). Every
+Read from YAML with ``yaml.safe_load`` only (a ``!!python/...`` tag is refused, never run), within
+bounds of size, depth and alias expansion (:mod:`minsec.scenarios._yaml`). Every
 validation error becomes one :class:`~minsec.errors.MinsecError` line naming the file, the line
 and the field, e.g. ``x.yaml:7: events[0].magnitude.high: must be ≤ 1 (got 1.5)``.
 """
@@ -36,6 +37,7 @@ from minsec.scenarios._fields import (
     Url,
     _non_empty,
 )
+from minsec.scenarios._yaml import read_text, safe_load
 from minsec.scenarios.model import Policy
 
 KOREA_STOCKPILE_DAYS = 54.0  # 2023 rare-metal stockpile, target 100 by 2031 (facts.md §2.2)
@@ -47,7 +49,7 @@ DEFAULT_SEED = 20230801  # any fixed number: the day China's first control (Ga/G
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
 
 class Distribution(_Frozen):
@@ -223,12 +225,10 @@ def load(source: str | Path | Mapping[str, Any]) -> Scenario:
     path = Path(source) if isinstance(source, Path) or (
         "\n" not in source and (source.endswith((".yaml", ".yml")) or Path(source).is_file())
     ) else None
-    if path is not None and not path.is_file():
-        raise MinsecError(f"{path}: no such scenario file")
-    text = path.read_text(encoding="utf-8") if path is not None else str(source)
+    text = read_text(path) if path is not None else str(source)
     where = str(path) if path is not None else "<text>"
     try:
-        data = yaml.safe_load(text)
+        data = safe_load(text, where)
     except yaml.YAMLError as exc:
         raise bad_yaml(exc, where) from None
     return parse(data, where, text)

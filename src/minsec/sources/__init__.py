@@ -4,7 +4,9 @@ An adapter module declares its loads as :class:`Source` objects in a module-leve
 list, or, when the loads depend on the files present, returns them from ``discover(root)``.
 ``read(root, files)`` gets the sources directory and the matched file paths (relative to
 it) and returns ``{table name: DataFrame}`` with the columns of ``schema.csv`` except
-``source``, which the store fills with the load's key.
+``source``, which the store fills with the load's key. A ``check`` raises a
+:class:`~minsec.errors.SourceError` when the frames of a whole load lack what the release
+holds (years, codes, world totals): a copy cut at a line boundary parses cleanly otherwise.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 Reader = Callable[[Path, list[str]], dict[str, pd.DataFrame]]
+Check = Callable[[dict[str, pd.DataFrame]], None]
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,7 @@ class Source:
     read: Reader
     default: bool = True  # False for extracts with restrictive terms (Comtrade, ITC)
     packaged: bool = False  # True when the files ship inside minsec (curated reference data)
+    check: Check | None = None  # the build's check that the whole release is there
 
     def match(self, root: Path) -> list[str]:
         """Files of this load present under ``root``, relative and sorted."""

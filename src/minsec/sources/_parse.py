@@ -110,6 +110,12 @@ def numbers(cells: pd.Series, file: str, lines: pd.Series | None = None, column:
     return values.astype("float64")
 
 
+def ends_complete(text: str, rel: str) -> None:
+    """Refuse text whose last line has no line break: cut mid-field, not published so."""
+    if text and not text.endswith(("\n", "\r")):
+        raise SourceError(rel, "file ends mid-line (truncated?)", text.count("\n") + 1)
+
+
 ZIP_MEMBER = ".zip/"  # ``dir/Release.zip/member.csv``: a member of a zip archive
 
 

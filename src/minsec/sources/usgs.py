@@ -47,7 +47,13 @@ from minsec.countries import to_iso3
 from minsec.errors import SourceError
 from minsec.reference import check_minerals
 from minsec.sources import Source
-from minsec.sources._parse import first_row, parse_number, parse_table, read_text
+from minsec.sources._parse import (
+    ends_complete,
+    first_row,
+    parse_number,
+    parse_table,
+    read_text,
+)
 from minsec.sources.usgs_quirks import CELL_FIXES, COMMODITIES, HEADER_FIXES, SPLITS
 
 DIR = "usgs_mcs"
@@ -118,6 +124,7 @@ def read_csv(root: Path, rel: str, required: list[str]) -> tuple[pd.DataFrame, l
     """
     text = read_text(root, rel)
     parse_table(text, required, rel)
+    ends_complete(text, rel)
     reader = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""))
     rows, body, start = [next(reader)], [], 2  # start: physical line a row begins on
     for row in reader:
@@ -366,6 +373,21 @@ def read_world_file(root: Path, rel: str) -> pd.DataFrame:
     edition, abbr, _, _ = file_commodity(rel)
     frame, headers = read_csv(root, rel, ["Country"])
     return supply_rows(_long(frame, headers, rel), rel, edition, abbr)
+
+
+NO_WORLD_TOTAL = {"mcs2024-pumic_world.csv"}  # published without a world total row
+
+
+def check_world_totals(frames: dict[str, pd.DataFrame]) -> None:
+    """The build's check: each world table has its world total row (the last row).
+
+    A table cut at a line boundary parses cleanly but lacks it.
+    """
+    supply = frames["supply"]
+    files = set(supply["file"])
+    with_total = set(supply.loc[supply["country"] == "WLD", "file"])
+    if lacking := sorted(f for f in files - with_total if Path(f).name not in NO_WORLD_TOTAL):
+        raise SourceError(lacking[0], "no world total row (truncated?)")
 
 
 SOURCES: list[Source] = []  # the loads depend on the editions present: see discover

@@ -27,7 +27,7 @@ import pandas as pd
 from minsec.errors import SourceError
 from minsec.sources import Source
 from minsec.sources._parse import zip_members
-from minsec.sources.usgs import DIR, read_world_file
+from minsec.sources.usgs import DIR, check_world_totals, read_world_file
 
 KINDS = ("world", "salient", "trends")
 _PER_COMMODITY = re.compile(r"(?i)^mcs(?P<year>\d{4})-?[a-z-]+?_(?P<kind>world|salient)\.csv$")
@@ -114,7 +114,8 @@ READERS = {"world": read_world, "salient": read_salient, "trends": read_trends}
 def sources(root: Path) -> list[Source]:
     """One load per edition and kind found under ``root``, oldest edition first."""
     return [Source(f"usgs_{edition}_{kind}", "USGS", f"MCS {edition[3:]}",
-                   tuple(_glob_escape(f) for f in files), READERS[kind])
+                   tuple(_glob_escape(f) for f in files), READERS[kind],
+                   check=check_world_totals if kind == "world" else None)
             for (edition, kind), files in sorted(found(root).items(),
                                                  key=lambda kv: (kv[0][0],
                                                                  KINDS.index(kv[0][1])))]

