@@ -27,7 +27,7 @@ import minsec
 from minsec import atomic, schema
 from minsec.cli import app
 from minsec.errors import MinsecError
-from minsec.store import build, connect
+from minsec.store import build, connect, sha256
 
 pytestmark = pytest.mark.shared
 
@@ -442,17 +442,18 @@ def test_the_server_serves_while_a_build_replaces_its_store(
     sources = copy_sources(shared, tmp_path / "sources", [], [WMD])
     edit(sources / WMD, "Australia,36,AUS,metr. t,r,2024,230000.0",
          "Australia,36,AUS,metr. t,r,2024,230123.0")
+    new_sha = sha256(sources / WMD)
     with serving(store) as (base, _):
-        page = base + "/minerals/lithium.json"
-        assert "230123" not in httpx.get(page, timeout=120).text
+        provenance = base + "/data.json"  # the load table, cached like every page
+        assert new_sha not in httpx.get(provenance, timeout=120).text
         proc = subprocess.Popen(
             [sys.executable, "-c", BUILD, str(store), str(sources), "wmd2026"],
             env={**os.environ, "PYTHONPATH": str(Path(minsec.__file__).parents[1])},
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         statuses = []
         while proc.poll() is None:
-            for url in (page, base + "/data.xlsx", base + "/minerals/gallium.csv"):
+            for url in (provenance, base + "/data.xlsx", base + "/minerals/gallium.csv"):
                 statuses.append(httpx.get(url, timeout=120).status_code)
         assert proc.returncode == 0, proc.stderr.read() if proc.stderr else ""
         assert set(statuses) == {200}, statuses
-        assert "230123" in httpx.get(page, timeout=120).text  # the new store, caches dropped
+        assert new_sha in httpx.get(provenance, timeout=120).text  # caches dropped
