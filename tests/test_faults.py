@@ -27,7 +27,7 @@ import minsec
 from minsec import atomic, schema
 from minsec.cli import app
 from minsec.errors import MinsecError
-from minsec.store import build, connect
+from minsec.store import build, connect, sha256
 
 pytestmark = pytest.mark.shared
 
@@ -442,17 +442,42 @@ def test_the_server_serves_while_a_build_replaces_its_store(
     sources = copy_sources(shared, tmp_path / "sources", [], [WMD])
     edit(sources / WMD, "Australia,36,AUS,metr. t,r,2024,230000.0",
          "Australia,36,AUS,metr. t,r,2024,230123.0")
+    new_sha = sha256(sources / WMD)
     with serving(store) as (base, _):
-        page = base + "/minerals/lithium.json"
-        assert "230123" not in httpx.get(page, timeout=120).text
+        provenance = base + "/data.json"  # the load table, cached like every page
+        assert new_sha not in httpx.get(provenance, timeout=120).text
         proc = subprocess.Popen(
             [sys.executable, "-c", BUILD, str(store), str(sources), "wmd2026"],
             env={**os.environ, "PYTHONPATH": str(Path(minsec.__file__).parents[1])},
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         statuses = []
         while proc.poll() is None:
-            for url in (page, base + "/data.xlsx", base + "/minerals/gallium.csv"):
+            for url in (provenance, base + "/data.xlsx", base + "/minerals/gallium.csv"):
                 statuses.append(httpx.get(url, timeout=120).status_code)
         assert proc.returncode == 0, proc.stderr.read() if proc.stderr else ""
         assert set(statuses) == {200}, statuses
-        assert "230123" in httpx.get(page, timeout=120).text  # the new store, caches dropped
+        assert new_sha in httpx.get(provenance, timeout=120).text  # caches dropped
+
+
+@pytest.mark.parametrize("after", [0.0, 3.0], ids=["at-once", "later"])
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["TERM", "INT"])
+def test_the_server_stops_cleanly_on_a_signal(built: Path, after: float, sig: int) -> None:
+    """Once it answers (and while it warms KOR's pages in a thread): exit 0 within 10 s."""
+    port = free_port()
+    env = {**os.environ, "PYTHONPATH": str(Path(minsec.__file__).parents[1])}
+    proc = subprocess.Popen([sys.executable, "-c", "from minsec.cli import app; app()", "serve",
+                             "--port", str(port), "--store", str(built)],
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        with contextlib.suppress(httpx.TransportError):
+            if httpx.get(f"http://127.0.0.1:{port}/openapi.json").status_code == 200:
+                break
+        time.sleep(0.1)
+    time.sleep(after)
+    proc.send_signal(sig)
+    started = time.monotonic()
+    code = proc.wait(timeout=30)
+    stderr = proc.stderr.read().decode() if proc.stderr else ""
+    assert time.monotonic() - started < 10
+    assert code == 0 and "terminate called" not in stderr and "Traceback" not in stderr, stderr

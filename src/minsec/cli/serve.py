@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import os
-from typing import Annotated
+import signal
+import sys
+from collections.abc import Iterator
+from typing import Annotated, Any
 
 import typer
 
@@ -25,13 +30,12 @@ def serve_cmd(
     store_path: StoreOpt = None,
 ) -> None:
     """Dashboard and JSON API: pages with Plotly charts, JSON twins, exports, jobs."""
-    import uvicorn
-
     from minsec import store
     from minsec.countries import resolve
     from minsec.web import create_app
     from minsec.web.security import check_host
 
+    signal.signal(signal.SIGTERM, functools.partial(_exit, 0))  # until uvicorn takes over
     token = os.environ.get("MINSEC_TOKEN") or None
     check_host(host, token)
     path = store_path or store.default_path()
@@ -40,4 +44,37 @@ def serve_cmd(
                      warm=resolve(warm) if warm else None)
     err.print(f"minsec serve: http://{host}:{port}/ (store {path}"
               f"{', token required for computing endpoints' if token else ''})", highlight=False)
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    code = 1
+    try:
+        _run(app, host, port)
+        code = 0
+    except SystemExit as exc:  # uvicorn's own exit, e.g. the port is taken (it said why)
+        code = exc.code if isinstance(exc.code, int) else 1
+    finally:
+        _exit(code)
+
+
+def _exit(code: int, *_: object) -> None:
+    """Exit at once, with ``code``.
+
+    Threads still computing a page or a job (inside DuckDB or NumPy) would otherwise abort the
+    interpreter's shutdown ("terminate called after throwing ...").
+    """
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
+def _run(app: Any, host: str, port: int) -> None:
+    """Serve until SIGTERM or SIGINT, then return (uvicorn would re-raise the signal)."""
+    import uvicorn
+
+    class Server(uvicorn.Server):
+        @contextlib.contextmanager
+        def capture_signals(self) -> Iterator[None]:
+            with super().capture_signals():
+                yield
+                self._captured_signals.clear()
+
+    Server(uvicorn.Config(app, host=host, port=port, log_level="warning",
+                          timeout_graceful_shutdown=5)).run()
