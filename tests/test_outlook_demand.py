@@ -133,14 +133,14 @@ def test_consumption_share_divides_by_world_production_of_the_same_stage() -> No
     assert math.isnan(shares.loc[("x", "refining", 2024), "share"])  # not the mining 1000 t
     assert shares.loc[("x", "refining", 2024), "reason"].startswith("no world production")
     assert "production is unknown" in shares.loc[("y", "mining", 2024), "reason"]
-    assert set(shares["measure"]) == {"gross weight"}
+    assert set(shares["measure"]) == {"contained tonnes"}
 
 
 def test_importer_share_prefers_refining_then_the_latest_year() -> None:
     shares = d.consumption_shares(CONSUMPTION, d.world_production(SUPPLY))
     share = d.importer_share(shares, "x")
     assert (share.stage, share.year, share.value) == ("refining", 2023, pytest.approx(0.08))
-    assert "gross weight" in share.basis and "iea2024" in share.basis
+    assert "contained tonnes" in share.basis and "iea2024" in share.basis
     mining = d.importer_share(shares, "x", stage="mining")
     assert (mining.year, mining.value) == (2024, pytest.approx(0.05))
     assert d.importer_share(shares, "x", stage="mining", year=2023).value == pytest.approx(0.1)
@@ -323,7 +323,8 @@ def test_korea_lithium_share_is_refined_chemicals_over_world_refining(korea: pd.
     row = korea.set_index(["mineral", "stage", "year"]).loc[("lithium", "refining", share.year)]
     assert (share.stage, row["world_edition"]) == ("refining", "iea2024")
     assert share.value == pytest.approx(row["apparent_consumption"] / row["world_t"])
-    assert 0 < share.value <= 1 and "gross weight" in share.basis
+    assert 0 < share.value <= 1 and "contained tonnes" in share.basis
+    assert 0.05 < share.value < 0.3  # Li content over Li content: not the 86% of gross compounds
 
 
 def test_korea_outlook_is_the_world_outlook_times_the_share(built: Path,

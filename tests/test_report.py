@@ -63,8 +63,8 @@ def test_html_is_offline_and_carries_the_computed_figures(kor: dict[str, Path],
     trend = assessment.trend(ctx.inputs, "graphite", "KOR").set_index("year")
     for year in (2023, ctx.year):  # BACI: China's share of Korea's graphite imports
         assert f"{100 * trend.loc[year, 'china_share']:.1f}% in {year}" in html
-    # the published anchor, cited: KOMIR put China's share at 97% in 2023
-    assert "KOMIR statistics put CHN&#39;s share of KOR&#39;s Graphite imports at 97% in 2023" \
+    # the published anchor, cited: MOTIE/KOMIR put China's share at 97% in 2024
+    assert "MOTIE/KOMIR put CHN&#39;s share of KOR&#39;s Graphite imports at 97% in 2024" \
         in html
     assert trend.loc[2023, "china_share"] == pytest.approx(0.97, abs=0.01)  # within a point
 

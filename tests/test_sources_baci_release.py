@@ -129,13 +129,20 @@ def test_subset_and_release_both_loaded_counted_once(tmp_path: Path) -> None:
 
     sources = release(tmp_path / "sources")
     (sources / baci.FLOWS).parent.mkdir()
-    (sources / baci.FLOWS).write_text("t,i,j,k,v,q\n2022,156,410,250410,100828.925,51299.28\n",
-                                      encoding="utf-8")
+    # the subset's build check wants all its years and codes: one small Chile-US flow of each
+    # other code, spread over the years, beside the Korean graphite flow of 2022
+    from test_reference_data import BACI_HS92
+
+    filler = [f"{1995 + n % 30},152,842,{code},1.0,1.0"
+              for n, code in enumerate(c for c in BACI_HS92 if c != "250410")]
+    (sources / baci.FLOWS).write_text("t,i,j,k,v,q\n2022,156,410,250410,100828.925,51299.28\n"
+                                      + "\n".join(filler) + "\n", encoding="utf-8")
     (sources / baci.COUNTRIES).write_text(COUNTRIES, encoding="utf-8")
     store = tmp_path / "store.duckdb"
-    build(store, sources, only=["minsec_reference", "baci_hs92", "baci_release"])
+    # small hand-written copies of catalogued files: a new vintage, as the user says
+    build(store, sources, only=["minsec_reference", "baci_hs92", "baci_release"], accept_new=True)
     loaded = query("SELECT source, count(*) AS n FROM trade GROUP BY ALL ORDER BY 1", store=store)
-    assert loaded.values.tolist() == [["baci_hs92", 1], ["baci_release", 4]]
+    assert loaded.values.tolist() == [["baci_hs92", 74], ["baci_release", 4]]
     flows = tables.mineral_trade(store)
     graphite = flows[(flows["form"] == "natural_flake") & (flows["importer"] == "KOR")]
     assert graphite[["year", "source", "value"]].values.tolist() == [

@@ -89,7 +89,7 @@ def _message(error: Any, model: type[BaseModel]) -> str:
     if kind == "value_error":
         return excerpt(str(ctx.get("error", error["msg"])), 200)
     if kind == "literal_error":
-        return f"must be one of {ctx['expected']} (got {excerpt(got)})"
+        return f"must be one of {ctx['expected']} (got {excerpt(repr(got))})"
     message = excerpt(error["msg"], 200)
     return f"{message[0].lower()}{message[1:]} (got {excerpt(got)})"
 
