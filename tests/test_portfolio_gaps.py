@@ -109,8 +109,32 @@ def test_gaps_from_the_data(real: dict[str, pd.DataFrame]) -> None:
     assert "Southeast Asia" in region.index
     assert region.loc["Southeast Asia", "score"] > 0
     assert "0% of MSP projects" in region.loc["Southeast Asia", "reason"]
-    assert set(mineral.index) == {"gallium", "germanium"}
-    assert "risk score" in mineral.loc["gallium", "reason"]
+    assert (mineral["score"] > 0).all() and mineral["reason"].str.contains("risk score").all()
+    # every category of the MSP's count (Sept 2024: REE 10, graphite 6, cobalt 6, ...) is
+    # listed once; rare earths, the largest, as the group the assessment ranks once
+    rows = scores[scores["kind"].eq("mineral")].set_index("key")
+    msp = real["counts"].query("dimension == 'mineral'").set_index("category")["count"]
+    assert sorted(rows.index) == sorted(msp.index) and msp["rare_earths"] == 10
+    risk = real["risk"].set_index("mineral")
+    scored = rows.dropna(subset=["score"])
+    assert "rare_earths" in scored.index and pd.notna(risk.loc["rare_earths", "risk_score"])
+    # a member of the group has no score of its own: counted with rare_earths, not again
+    members = risk[risk["rank_note"].eq("ranked with its group rare_earths")]
+    assert {"neodymium", "dysprosium"} <= set(members.index)
+    assert members["risk_score"].isna().all()
+    # the shares are over the scored minerals: need from the risk scores, projects from the counts
+    need = risk.loc[scored.index, "risk_score"]
+    assert scored["need_share"].to_numpy() == pytest.approx((need / need.sum()).to_numpy())
+    projects = msp[scored.index]
+    assert scored["project_share"].to_numpy() == pytest.approx(
+        (projects / projects.sum()).to_numpy())
+    assert scored["score"].idxmin() == "rare_earths"  # 10 projects: a third of the scored
+    # gallium and germanium (2 projects each) have too few risk inputs to be ranked: listed,
+    # unscored, with the assessment's reason, after the scored ones
+    for name in ("gallium", "germanium"):
+        assert pd.isna(risk.loc[name, "risk_score"]) and pd.isna(rows.loc[name, "score"])
+        assert "2 projects, no risk score (insufficient data" in rows.loc[name, "reason"]
+    assert rows["score"].notna().tolist() == sorted(rows["score"].notna(), reverse=True)
     assert list(stage.index) == ["recycling"]
     assert "worst stage" in scores.set_index("key").loc["midstream", "reason"]
 
@@ -171,7 +195,17 @@ def test_scan_on_the_store(real: dict[str, pd.DataFrame], built: Path) -> None:
                              real["risk"])
     assert not out.empty
     assert set(out["status"]) <= {"partner", "forum", "southeast_asia"}
-    assert ("IDN", "nickel") in set(zip(out["country"], out["mineral"], strict=True))
+    scores = real["risk"].set_index("mineral")["risk_score"]
+    assert (out["mineral"].map(scores) >= 0.5).all()
+    pairs = set(zip(out["country"], out["mineral"], strict=True))
+    # USGS MCS 2025: Indonesia holds 55 of 130 Mt of nickel reserves, Myanmar mined 31,000 of
+    # 390,000 t of rare earths (2024): candidates exactly when the mineral is high-risk
+    assert (("IDN", "nickel") in pairs) == bool(scores["nickel"] >= 0.5)
+    assert (("MMR", "rare_earths") in pairs) == bool(scores["rare_earths"] >= 0.5)
+    # rare earths are scanned once, as the group: no single element is a candidate
+    members = real["risk"].loc[real["risk"]["rank_note"].eq("ranked with its group rare_earths"),
+                               "mineral"]
+    assert not out["mineral"].isin(members).any()
     assert not out[out["mineral"].eq("graphite")]["country"].isin(["TZA", "MOZ"]).any()
 
 

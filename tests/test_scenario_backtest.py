@@ -30,6 +30,16 @@ def tables(inputs: baseline.BaselineInputs) -> dict[str, pd.DataFrame]:
     return {s: backtest.backtest(s, inputs, year=2022) for s in SCENARIOS}
 
 
+# The store's BACI HS92 rows (exporter <> importer), each with its gross weight: the quantity
+# as reported, else the value x the code-year's t/kUSD (the rule of
+# minsec.indicators.trade_forms: "a record without a quantity gets value x the t/kUSD of its
+# source, code and year"), written here again in SQL, independent of minsec's code.
+BACI = """(SELECT *, coalesce(quantity, value * sum(quantity) OVER w / nullif(sum(CASE WHEN
+           quantity IS NOT NULL THEN value END) OVER w, 0)) AS gross
+           FROM trade WHERE source = 'baci_hs92' AND exporter <> importer
+           WINDOW w AS (PARTITION BY hs6, year)) AS baci"""
+
+
 def baci(store: Path, sql: str, params: list[object]) -> pd.DataFrame:
     """A direct query of the store's BACI rows, independent of minsec's code."""
     with duckdb.connect(str(store), read_only=True) as con:
@@ -76,10 +86,12 @@ def test_backtest_table(tables: dict[str, pd.DataFrame]) -> None:
     for sid, table in tables.items():
         assert list(table.columns) == COLUMNS and (table["scenario"] == sid).all()
     gage, graphite = tables["CN-2023-GaGe"], tables["CN-2023-graphite"]
-    # graphite: BACI 250410 and 250490 (the 2022 mining basis), 3 flows x 2022-24
+    # graphite: BACI 250410 and 250490 (the 2022 mining basis, contained t = gross for graphite:
+    # forms.csv), 3 flows x 2022-24; 380110 (artificial graphite) is UN Comtrade only
     assert len(graphite) == 2 * 3 * 3 and set(graphite["hs6"]) == {"250410", "250490"}
-    assert graphite["basis"].eq("BACI HS92 250410, 250490 2022").all()
-    # gallium: no BACI code, simulated only; germanium: 811230, silent since 2016, no baseline
+    assert graphite["basis"].eq("BACI HS92: HS 250410, 250490 2022, contained t").all()
+    # gallium: no code of its own (811292 is the group's, forms.csv), simulated only;
+    # germanium: 811230, silent since 2016, no baseline
     gallium, germanium = (gage[gage["mineral"].eq(m)] for m in ("gallium", "germanium"))
     assert len(gallium) == 2 and gallium["year"].isna().all()
     assert gallium["note"].str.startswith("no BACI HS92 code").all()
@@ -98,12 +110,14 @@ def test_backtest_observed_is_baci(tables: dict[str, pd.DataFrame], built: Path,
                                    scenario: str) -> None:
     observed = tables[scenario].dropna(subset=["year"])
     for (hs6, flow), rows in observed.groupby(["hs6", "flow"]):
-        direct = baci(built, "SELECT year, sum(quantity) q, sum(value) v FROM trade WHERE "
-                             f"source = 'baci_hs92' AND hs6 = ? AND {FLOWS[str(flow)]} AND year "
+        direct = baci(built, "SELECT year, sum(gross) q, sum(quantity) reported, sum(value) v "
+                             f"FROM {BACI} WHERE hs6 = ? AND {FLOWS[str(flow)]} AND year "
                              "IN (2022, 2023, 2024) GROUP BY year", [hs6])
         direct = direct.set_index("year").reindex([2022, 2023, 2024], fill_value=0.0)
         assert rows["year"].tolist() == [2022, 2023, 2024]
         assert np.allclose(rows["quantity_t"], direct["q"])
+        # the filled quantities are a small part: under 1% of the t here (250490, 2022: 0.4%)
+        assert np.allclose(rows["quantity_t"], direct["reported"], rtol=0.01)
         assert np.allclose(rows["value_kusd"], direct["v"])
         if direct["q"].iloc[0] > 0:
             assert np.allclose(rows["change_t"], direct["q"] / direct["q"].iloc[0] - 1)
@@ -116,13 +130,19 @@ def observed(inputs: baseline.BaselineInputs) -> pd.DataFrame:
 
 
 def test_backtest_says_what_baci_cannot_show(observed: pd.DataFrame) -> None:
+    # gallium's unwrought metal is in 811291/811292 with In, Nb, ... (forms.csv): the group's
     gallium = observed[observed["mineral"].eq("gallium")]
     assert len(gallium) == 1 and gallium["note"].iloc[0].startswith("no BACI HS92 code")
+    assert "counted once for the group hs_811292" in gallium["note"].iloc[0]
     germanium = observed[observed["mineral"].eq("germanium")]
     assert set(germanium["hs6"]) == {"811230"} and (germanium["quantity_t"] == 0).all()
     assert germanium["note"].str.contains("no flows after 2016").all()
+    # artificial graphite 380110: not among the BACI extract's codes, in the UN Comtrade PNNL
+    # extract (SOURCES.md §9, §11)
     graphite = observed[observed["mineral"].eq("graphite")]
-    assert graphite["note"].str.contains("380110").all()
+    assert "380110" not in set(graphite["hs6"])
+    assert graphite["note"].str.contains(
+        "not in BACI: product: artificial graphite (HS 380110: UN Comtrade", regex=False).all()
 
 
 @pytest.mark.parametrize(("flow", "where"), [
@@ -131,8 +151,8 @@ def test_backtest_says_what_baci_cannot_show(observed: pd.DataFrame) -> None:
     ("imports_from_world", "importer = 'KOR'")])
 def test_backtest_numbers_are_baci(observed: pd.DataFrame, built: Path, flow: str,
                                    where: str) -> None:
-    direct = baci(built, "SELECT year, sum(quantity) q, sum(value) v FROM trade WHERE source = "
-                         f"'baci_hs92' AND hs6 = '250410' AND {where} AND year IN "
+    direct = baci(built, f"SELECT year, sum(gross) q, sum(value) v FROM {BACI} WHERE "
+                         f"hs6 = '250410' AND {where} AND year IN "
                          "(2022, 2023, 2024) GROUP BY year ORDER BY year", [])
     rows = observed[observed["hs6"].eq("250410") & observed["flow"].eq(flow)]
     assert rows["year"].tolist() == [2022, 2023, 2024]

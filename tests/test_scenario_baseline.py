@@ -34,6 +34,22 @@ def at(b: Baseline, name: str, mineral: str, supplier: str) -> float:
     return float(getattr(b, name)[b.minerals.index(mineral), b.suppliers.index(supplier)])
 
 
+# The store's BACI HS92 rows, each with its gross weight: the quantity as reported, else the
+# value x the code-year's t/kUSD (the rule of minsec.indicators.trade_forms: "a record without
+# a quantity gets value x the t/kUSD of its source, code and year"), written here again.
+FILLED = """(SELECT *, coalesce(quantity, value * sum(quantity) OVER w / nullif(sum(CASE WHEN
+             quantity IS NOT NULL THEN value END) OVER w, 0)) AS gross
+             FROM trade WHERE source = 'baci_hs92' AND exporter <> importer
+             WINDOW w AS (PARTITION BY hs6, year)) AS baci"""
+
+
+def content(mineral: str) -> pd.Series:
+    """The content factor of each HS92 code of the mineral (reference/data/forms.csv)."""
+    forms = pd.read_csv(DATA / "forms.csv", dtype=str, keep_default_na=False)
+    rows = forms[forms["mineral"].eq(mineral) & forms["hs92"].ne("")]
+    return pd.to_numeric(rows.set_index("hs92")["content_factor"])
+
+
 def baci(store: Path, sql: str, params: list[object]) -> pd.DataFrame:
     """A direct query of the store's BACI rows, independent of minsec's code."""
     with duckdb.connect(str(store), read_only=True) as con:
@@ -52,9 +68,11 @@ def test_shapes(korea: Baseline) -> None:
 
 
 def test_graphite_from_china_is_baci(korea: Baseline, built: Path) -> None:
-    # SOURCES.md §9 spot check: Korea's 250410 imports 2023 from China 51,299 t; the mining stage
-    # adds 250490 (51 t from China).
-    assert korea.basis[0] == "BACI HS92 250410, 250490 2023"
+    # SOURCES.md §9 spot check: Korea's 250410 imports 2023 from China 51,299 t; the mining
+    # stage adds 250490 (51 t from China). Natural graphite is counted in gross weight
+    # (forms.csv: content factor 1, as USGS reports its production), so contained t = BACI t.
+    assert korea.basis[0] == "BACI HS92: HS 250410, 250490 2023, contained t"
+    assert content("graphite")[["250410", "250490"]].tolist() == [1.0, 1.0]
     direct = baci(built, "SELECT sum(quantity) q FROM trade WHERE source = 'baci_hs92' AND "
                          "year = 2023 AND exporter = 'CHN' AND importer = 'KOR' AND "
                          "hs6 IN ('250410', '250490')", [])
@@ -103,13 +121,32 @@ def test_spare_default_is_a_fraction_of_exports(inputs: baseline.BaselineInputs)
     assert b.sources["spare_capacity:graphite"] == "default"
 
 
-def test_prices_and_their_sources(korea: Baseline) -> None:
+def test_prices_and_their_sources(korea: Baseline, built: Path) -> None:
     price = dict(zip(korea.minerals, korea.price, strict=True))
-    assert price["lithium"] == pytest.approx(41_300)  # USGS MCS 2025, 2023 (MCS 2024: 46,000)
-    assert korea.sources["price:lithium"].startswith("USGS mcs2025")
-    # Nickel: BACI counts ore (260400); the Pink Sheet's metal price gives way to the unit value.
-    assert korea.sources["price:nickel"].startswith("BACI unit value")
-    assert 50 < price["nickel"] < 500
+    # Lithium is counted in t of Li: hydroxide (282520) and carbonate (283691) x their Li
+    # content (forms.csv, stoichiometry). USGS MCS 2025's 41,300 USD/t (2023; MCS 2024: 46,000)
+    # is per t of battery-grade carbonate, another measure: the price is the unit value of
+    # Korea's imports per t of Li, from BACI directly.
+    assert korea.basis[1] == "BACI HS92: HS 282520, 283691 2023, contained t"
+    li = content("lithium")
+    direct = baci(built, f"SELECT hs6, sum(value) v, sum(gross) q FROM {FILLED} WHERE year = "
+                         "2023 AND importer = 'KOR' AND hs6 IN ('282520', '283691') GROUP BY hs6",
+                  [])
+    per_t_li = 1000 * direct["v"].sum() / (direct["q"] * direct["hs6"].map(li)).sum()
+    assert price["lithium"] == pytest.approx(per_t_li)
+    label = korea.sources["price:lithium"]
+    assert label.startswith("unit value of the importer's imports (USD per contained t)")
+    assert "USGS mcs2025 salient price 2023" in label and "41,300 USD/t is for another" in label
+    # ... and it is the carbonate price's measure once that is per t of its Li (18.79%)
+    assert 1 / 3 < 41_300 / li["283691"] / price["lithium"] < 3
+    # Nickel: the refined forms Korea buys most of by value (unwrought 750210 from UN Comtrade
+    # 2022, mattes, MHP, salts from ITC Trade Map 2021; none is among the BACI extract's codes,
+    # SOURCES.md §9, §10, §12), counted in t of Ni: the Pink Sheet's LME nickel price is that
+    # measure and stays.
+    assert korea.sources["imports:nickel"].endswith("contained t (refining)")
+    assert "HS 750210 2022" in korea.basis[2] and "UN Comtrade" in korea.basis[2]
+    assert korea.sources["price:nickel"].startswith("World Bank Pink Sheet Nickel 2023")
+    assert 15_000 < price["nickel"] < 30_000  # LME nickel, 2023 mean: about 21,500 USD/t
 
 
 def test_overrides(inputs: baseline.BaselineInputs) -> None:
@@ -141,15 +178,25 @@ def test_unknown_mineral_is_an_error(inputs: baseline.BaselineInputs) -> None:
 
 
 def test_no_data_is_an_error_or_kept_missing(inputs: baseline.BaselineInputs) -> None:
-    # indium: curated shares but no total; strontium: nothing; germanium: 811230 silent since 2016
-    for mineral in ("indium", "strontium", "germanium"):
+    # indium: curated shares but no total; bromine: no traded form (forms.csv); neodymium: its
+    # codes are the rare-earth group's (forms.csv), counted once under rare_earths;
+    # germanium: 811230 silent since 2016
+    for mineral in ("indium", "bromine", "neodymium", "germanium"):
         with pytest.raises(MinsecError, match=mineral):
             baseline.build_baseline(inputs, "KOR", [mineral], 2023)
-    b = baseline.build_baseline(inputs, "KOR", ["strontium", "germanium"], 2023,
+    b = baseline.build_baseline(inputs, "KOR", ["bromine", "neodymium", "germanium"], 2023,
                                 allow_missing=True)
     assert all(basis.startswith("missing: ") for basis in b.basis)
-    assert "no flows since 2016" in b.basis[1]
+    assert "no traded form" in b.basis[0]
+    assert "counted once for the group rare_earths" in b.basis[1]
+    assert "no flows since 2016" in b.basis[2]
     assert (b.imports == 0).all() and np.isfinite(b.world_supply).all()
+    # the group itself is measured, and strontium carbonate (283692, in no BACI extract) has
+    # the all-reporter UN Comtrade extract's 2022 flows (docs/imports.md)
+    b = baseline.build_baseline(inputs, "KOR", ["rare_earths", "strontium"], 2023)
+    assert not any(basis.startswith("missing") for basis in b.basis)
+    assert b.basis[1].startswith("UN Comtrade") and "HS 283692 2022" in b.basis[1]
+    assert b.imports[1].sum() > 0
 
 
 def test_value_at_risk_file() -> None:

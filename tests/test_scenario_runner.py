@@ -26,7 +26,8 @@ def test_result_carries_spec_and_seed(inputs: baseline.BaselineInputs) -> None:
     again = runner.run(spec, inputs, 2023)
     assert np.array_equal(result.outcome.unmet, again.outcome.unmet)
     summary = result.summary().set_index("mineral")
-    assert summary.loc["graphite", "basis"].startswith("BACI HS92 250410")
+    # natural graphite from BACI, in contained t (= gross: forms.csv content factor 1)
+    assert summary.loc["graphite", "basis"] == "BACI HS92: HS 250410, 250490 2023, contained t"
     assert summary.loc["graphite", "p_shortfall"] > 0
 
 

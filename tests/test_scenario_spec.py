@@ -91,7 +91,7 @@ def test_hypotheticals_carry_a_judged_probability() -> None:
         assert all(0 < e.probability < 1 for e in library.get(scenario_id).events)
     ban = library.get("HYP-CN-REE-ban").events[0]
     assert ban.magnitude is not None and ban.magnitude.low == ban.magnitude.high == 1.0
-    assert ban.targets == "all" and "dysprosium" in ban.minerals
+    assert ban.targets == "all" and ban.minerals == ("rare_earths",)  # the traded group
 
 
 def test_replays_of_the_brief_details() -> None:

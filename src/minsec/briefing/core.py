@@ -94,5 +94,6 @@ def strategic_minerals(ctx: Context) -> list[str]:
     ranked = ctx.assessment.dropna(subset=["risk_score"])["mineral"].tolist()
     if (list_id := strategic_list(ctx)) is None:
         return ranked[:TOP]
-    chosen = set(listed(list_id))
+    members = assessment.group_members(ctx.inputs.forms)  # a rare earth: as its group
+    chosen = {members.get(m, m) for m in listed(list_id)}
     return [m for m in ctx.assessment["mineral"] if m in chosen]

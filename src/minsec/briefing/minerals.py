@@ -8,12 +8,13 @@ from functools import lru_cache
 import pandas as pd
 
 from minsec import assessment, charts
-from minsec.briefing.core import Context, Section, strategic_minerals
-from minsec.briefing.overview import BACI
+from minsec.briefing.core import Context, Section, strategic_list, strategic_minerals
+from minsec.briefing.overview import TRADE
 from minsec.errors import MinsecError
 from minsec.outlook import demand, recycling
 from minsec.profile import default_edition, profile, reported_as
-from minsec.reference import mineral_id
+from minsec.reference import listed, mineral_id
+from minsec.render import import_label
 from minsec.tables import edition_label
 
 TREND = ["year", "import_stage", "import_basis", "imports", "top_supplier", "top_supplier_share",
@@ -66,7 +67,22 @@ def profiled(ctx: Context) -> list[tuple[str, list[str]]]:
     for mineral in strategic_minerals(ctx):
         groups.setdefault(reported_as(mineral, _edition(ctx, mineral), ctx.store)[0],
                           []).append(mineral)
-    return [(members[0], members[1:]) for members in groups.values()]
+    traded = assessment.group_members(ctx.inputs.forms)
+    listed_ids = listed(strategic_list(ctx) or "") if strategic_list(ctx) else []
+    return [(members[0], [*members[1:], *(m for m in listed_ids if traded.get(m) == members[0])])
+            for members in groups.values()]
+
+
+def material_forms(imports: pd.DataFrame, floor: float = 0.05) -> pd.DataFrame:
+    """The three largest suppliers of each form carrying ``floor`` of the contained imports.
+
+    An immaterial form is never a headline (docs/imports.md); the profile's own export keeps
+    every form.
+    """
+    totals = imports.groupby("form")["contained_t"].sum()
+    kept = totals[totals >= floor * totals.sum()].index
+    rows = imports[imports["form"].isin(kept)]
+    return rows[rows["rank"].le(3)]  # the three largest suppliers of each
 
 
 def mineral_profile(ctx: Context, mineral: str, also: Sequence[str] = ()) -> Section:
@@ -98,22 +114,26 @@ def mineral_profile(ctx: Context, mineral: str, also: Sequence[str] = ()) -> Sec
                      + ", ".join(f"{c} {100 * s:.1f}%" for c, s in zip(
                          lead["country"], lead["share"], strict=True)) + ".")
     if found.imports is not None and not found.imports.empty:
-        tables["import_sources"] = found.imports
-        imp = found.imports.sort_values("share", ascending=False)
+        material = material_forms(found.imports)
+        tables["import_sources"] = material
+        imp = material.sort_values("share", ascending=False)
         figures["import_sources"] = charts.bars(
-            imp, "country", "share", f"{ctx.importer}'s import sources of {name}, "
-            f"{int(imp['year'].iloc[0])} (share of value, {BACI})", color="stage",
-            percent=True)
-        for side, part in imp.groupby("stage", sort=False):
-            notes.append(f"{ctx.importer} {side} imports of {name} in {int(part['year'].iloc[0])} "
-                         f"(by value, {BACI}): " + ", ".join(
-                             f"{c} {100 * s:.1f}%" for c, s in zip(part["country"], part["share"],
-                                                                    strict=True)) + ".")
+            imp, "country", "share", f"{ctx.importer}'s import sources of {name}, by form "
+            "(each form's share of value, or of contained tonnes where a flow has no value)",
+            color="form", percent=True)
+        leads = [f"{form} {year} ({basis}): {part['country'].iloc[0]} "
+                 f"{100 * part['share'].iloc[0]:.0f}%" for (form, year, basis), part in
+                 imp.groupby(["form_name", "year", "basis"], sort=False)]
+        notes.append(f"{ctx.importer}'s largest supplier of each form it buys: "
+                     + "; ".join(leads) + ".")
     trend = assessment.trend(ctx.inputs, mineral, ctx.importer, indicators(ctx)).reindex(
         columns=TREND)
     if not trend.empty:
-        tables["trend"] = trend.assign(mineral=mineral, source=f"minsec assessment: {BACI} "
-                                       "import structure; USGS MCS / WMD concentration")
+        trend["import_basis"] = [import_label(b, y) for b, y in zip(
+            trend["import_basis"], trend["year"], strict=True)]
+        tables["trend"] = trend.assign(mineral=mineral, source="minsec assessment: trade by "
+                                       "form (BACI HS92, UN Comtrade, ITC Trade Map), contained "
+                                       "tonnes; USGS MCS / WMD concentration")
         long = trend.melt("year", ["china_share", "top_supplier_share", "import_reliance"],
                           var_name="measure").dropna(subset=["value"])
         figures["trend"] = charts.lines(long, "year", "value", f"{ctx.importer}: {name} "
@@ -122,15 +142,20 @@ def mineral_profile(ctx: Context, mineral: str, also: Sequence[str] = ()) -> Sec
         if not last.empty:
             notes.append(f"China's share of {ctx.importer}'s {name} imports: " + ", ".join(
                 f"{100 * s:.1f}% in {int(y)}" for y, s in zip(last["year"], last["china_share"],
-                                                             strict=True)) + f" ({BACI}).")
+                                                             strict=True))
+                + " (all forms, contained tonnes or the official figure: the headline's basis).")
     if not (pub := published(ctx, mineral)).empty:
+        # the official figures, newest first, each with its owner and source (the four latest:
+        # all of them are in reference/data/import_structure.csv)
+        pub = pub.sort_values("year", ascending=False, kind="stable").head(4)
         tables["published"] = pub
-        notes += [f"Published: {r['data_owner']} put {r['supplier']}'s share of "
-                  f"{ctx.importer}'s {name} imports at {100 * r['share']:.0f}% in {r['year']} "
-                  f"({r['source'].split(' | ')[0]})." for _, r in pub.iterrows()]
+        latest = pub.iloc[0]
+        notes.append(f"Published: {latest['data_owner']} put {latest['supplier']}'s share of "
+                     f"{ctx.importer}'s {name} imports at {100 * latest['share']:.0f}% in "
+                     f"{latest['year']} (the latest official figures are in the table below).")
     notes += found.notes
     sources = sorted(set(found.supply["source"].str.split(",").str[0])) + [
-        f"{BACI} (import sources, trend)"] + sorted(set(pub["source"]))
+        f"{TRADE} (import sources, trend)"] + sorted(set(pub["source"]))
     return Section(f"profile-{mineral}", f"{name}: supply profile", tables, figures, notes,
                    sources)
 

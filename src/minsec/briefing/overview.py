@@ -9,9 +9,11 @@ import pandas as pd
 from minsec import charts
 from minsec.assessment import PRODUCTION
 from minsec.briefing.core import LIST_NAMES, Context, Section, strategic_list, strategic_minerals
+from minsec.render import import_label
 from minsec.tables import edition_label, editions
 
 BACI = "CEPII BACI HS92 V202401b"
+TRADE = f"{BACI}; UN Comtrade; ITC Trade Map (minsec trade by form)"
 CURATED = "curated import structure (minsec reference/data/import_structure.csv)"
 ASSESSMENT = ("minsec assessment (risk_score: mean of production HHI/10 000, top-supplier "
               "share, GeoPolRisk score, USGS-style supply risk and (100 - MBI)/100)")
@@ -36,7 +38,8 @@ def row_source(row: pd.Series) -> str:
     basis = str(row.get("import_basis") or "")
     year = "" if pd.isna(row.get("import_year")) else f" {int(row['import_year'])}"
     parts = [f"imports: {CURATED}{year}" if basis.startswith("curated") else
-             f"imports: {basis}{year}"]
+             f"imports: {import_label(basis, row.get('import_year'))} (minsec trade by form: "
+             "BACI HS92, UN Comtrade, ITC Trade Map; contained tonnes)"]
     for stage in ("mining", "refining"):
         edition = row.get(f"{stage}_source")
         if isinstance(edition, str):
@@ -46,8 +49,16 @@ def row_source(row: pd.Series) -> str:
 
 
 def with_sources(table: pd.DataFrame) -> pd.DataFrame:
-    """The assessment rows with a ``source`` column."""
-    return table.assign(source=[row_source(r) for _, r in table.iterrows()])
+    """The assessment rows with a ``source`` column, the import basis as a short label.
+
+    The label (``BACI+CT-M 2024*``: :func:`minsec.render.import_label`) stands for the full
+    basis, which the assessment's own export keeps with ``forms_measured`` and
+    ``forms_not_measured``.
+    """
+    sources = [row_source(r) for _, r in table.iterrows()]
+    labels = [import_label(b, y) for b, y in zip(table["import_basis"], table["import_year"],
+                                                 strict=True)]
+    return table.assign(source=sources, import_basis=labels)
 
 
 def _pct(value: Any) -> str:

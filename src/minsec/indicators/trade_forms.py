@@ -262,11 +262,12 @@ def structure(flows: pd.DataFrame, membership: pd.DataFrame,
     roles["china"] = roles["country"].isin(china)
     wanted = sorted({int(y) for y in (years if years is not None else flows["year"].unique())})
     rank = _categorical(flows[["basis"]])["basis"].map({v: k for k, v in BASES.items()})
-    flows = _categorical(flows.assign(rank=rank.astype("int64")))
+    flows = _categorical(flows[["year", "exporter", "importer", "mineral", "stage", "form",
+                                "form_name", "value", "gross_t", "contained_t"]].assign(
+        rank=rank.astype("int64")))
     con = _engine().cursor()
     try:
-        con.register("flows", flows[["year", "exporter", "importer", "mineral", "stage", "form",
-                                     "form_name", "rank", "value", "gross_t", "contained_t"]])
+        con.register("flows", flows)
         con.register("roles", roles)
         params = {"years": wanted, "age": max_age}
         con.execute(_SELECT, {"eu": list(eu27)})

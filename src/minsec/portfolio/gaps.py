@@ -13,7 +13,9 @@ portfolio's projects, both on 0..1:
   data per mineral and variable, not named). Regions are the MSP's four (statement of
   26 Sept 2024) with Southeast Asia split out of Asia-Pacific, so the five do not overlap.
 * mineral: need = the importer's ``risk_score`` (:func:`minsec.assessment.assess`), over the
-  minerals in the MSP's own mineral count (its scope).
+  minerals in the MSP's own mineral count (its scope) that have one; a group (rare earths,
+  the MSP's largest category) counts once, as the assessment ranks it, its members not at
+  all; a mineral of the scope without a score is listed, unscored, with the reason.
 * stage: need = ``recycling_target`` for recycling (Korea's 2030 recycled share, 20%,
   reference/data/targets.csv) and the rest split between upstream (mining) and midstream
   (refining) in proportion to their mean production HHI over the scope's minerals.
@@ -146,8 +148,15 @@ def region_gaps(counts: pd.DataFrame, world: pd.DataFrame, risk: pd.Series) -> p
     return out
 
 
-def mineral_gaps(counts: pd.DataFrame, risk: pd.Series) -> pd.DataFrame:
-    """Mineral gap: the importer's risk score vs the projects, over the MSP's minerals."""
+def mineral_gaps(counts: pd.DataFrame, risk: pd.Series,
+                 notes: pd.Series | None = None) -> pd.DataFrame:
+    """Mineral gap: the importer's risk score vs the projects, over the MSP's minerals.
+
+    The shares are over the MSP's minerals that have a risk score. One without (an
+    ``insufficient data`` mineral of :func:`minsec.assessment.assess`) is kept with no score
+    and the reason (``notes``: the assessment's ``rank_note`` per mineral), never dropped. A
+    group the MSP counts (``rare_earths``) is one mineral: its members are not MSP categories.
+    """
     projects = counts.groupby("category")["count"].sum().astype(float)
     need = risk.reindex(projects.index).dropna()
     out = _gap(need, projects[need.index])
@@ -155,7 +164,15 @@ def mineral_gaps(counts: pd.DataFrame, risk: pd.Series) -> pd.DataFrame:
                      f"minerals) but {int(projects[m])} projects ({_pct(p)})"
                      for m, n, p in zip(out.index, out["need_share"], out["project_share"],
                                         strict=True)]
-    return out
+    unscored = projects.index.difference(need.index)
+    why = (notes if notes is not None else pd.Series(dtype=object)).reindex(unscored)
+    rest = pd.DataFrame({"need_share": float("nan"), "project_share": float("nan"),
+                         "score": float("nan"),
+                         "reason": [f"{m}: {int(projects[m])} projects, no risk score ("
+                                    f"{w if isinstance(w, str) and w else 'not assessed'}): "
+                                    "not scored" for m, w in zip(unscored, why, strict=True)]},
+                        index=unscored)
+    return pd.concat([out, rest]) if len(rest) else out
 
 
 def stage_gaps(counts: pd.DataFrame, concentration: pd.DataFrame, minerals: pd.Index,
@@ -189,14 +206,18 @@ def gap_scores(counts: pd.DataFrame, world: pd.DataFrame, risk: pd.DataFrame,
     added to the region dimension); ``world``: :func:`world_distribution`; ``risk``:
     ``mineral, risk_score`` of :func:`minsec.assessment.assess`; ``concentration``:
     :func:`minsec.indicators.concentration.stage_concentration`. High-risk minerals for the
-    region score are those with ``risk_score >= high_risk`` (ours). Sorted by kind, then score
-    descending; ties by key, so the order does not depend on the order of input rows.
+    region score are those with ``risk_score >= high_risk`` (ours). An MSP mineral without a
+    risk score is listed with no score and ``risk``'s ``rank_note`` (:func:`mineral_gaps`).
+    Sorted by kind, then score descending (no score last); ties by key, so the order does not
+    depend on the order of input rows.
     """
     scores = risk.dropna(subset=["risk_score"]).groupby("mineral")["risk_score"].max()
+    notes = (risk.dropna(subset=["rank_note"]).groupby("mineral")["rank_note"].first()
+             if "rank_note" in risk else None)
     by = {str(d): f for d, f in counts.groupby("dimension")}
     scope = by["mineral"]["category"].unique()
     parts = {"region": region_gaps(by["region"], world, scores[scores >= high_risk]),
-             "mineral": mineral_gaps(by["mineral"], scores),
+             "mineral": mineral_gaps(by["mineral"], scores, notes),
              "stage": stage_gaps(by["stage"], concentration, pd.Index(scope), recycling_target)}
     out = pd.concat([p.rename_axis("key").reset_index().assign(kind=k) for k, p in parts.items()],
                     ignore_index=True)

@@ -6,7 +6,7 @@ One convenience (I/O: it reads the store and the registry) shared by the command
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -63,25 +63,36 @@ class Draws:
     price: np.ndarray  # (M,) USD/t
     demand: np.ndarray  # (M,) t/yr
     scenarios: tuple[str, ...]
+    missing: dict[str, str] = field(default_factory=dict)  # mineral -> its ``missing:`` basis
 
 
 def scenario_draws(importer: str, draws: int, store: Path | None = None,
                    scenarios: Iterable[str] = SCENARIOS, year: int = 2023) -> Draws:
-    """Run the scenarios for ``importer`` on the same seeds and add their unmet demand."""
+    """Run the scenarios for ``importer`` on the same seeds and add their unmet demand.
+
+    A mineral the baseline has no data for (basis ``missing: ...``: e.g. a single rare earth,
+    whose trade is reported for the group ``rare_earths``) has no imports, price or unmet
+    demand to weigh: it is left out of ``minerals`` and listed in ``missing``.
+    """
     inputs = base.load_inputs(store)
     results = [runner.run(library.get(s).replace(draws=draws, importer=importer), inputs, year)
                for s in scenarios]
-    minerals = sorted({m for r in results for m in r.baseline.minerals})
+    basis = {m: b for r in results for m, b in zip(r.baseline.minerals, r.baseline.basis,
+                                                    strict=True)}
+    missing = {m: b for m, b in sorted(basis.items()) if b.startswith("missing")}
+    minerals = sorted(set(basis) - set(missing))
     unmet = np.zeros((draws, len(minerals)))
     var, price, demand = (np.zeros(len(minerals)) for _ in range(3))
     for result in results:
         for j, mineral in enumerate(result.baseline.minerals):
+            if mineral in missing:
+                continue
             k = minerals.index(mineral)
             unmet[:, k] += result.outcome.unmet[:, j]
             var[k] = max(var[k], result.baseline.value_at_risk[j])
             price[k] = max(price[k], result.baseline.price[j])
             demand[k] = max(demand[k], result.baseline.demand[j])
-    return Draws(minerals, unmet, var, price, demand, tuple(scenarios))
+    return Draws(minerals, unmet, var, price, demand, tuple(scenarios), missing)
 
 
 def registry_candidates(projects: list[registry.Project], regions: pd.DataFrame) -> pd.DataFrame:
@@ -122,8 +133,8 @@ def what_if_table(candidates: pd.DataFrame, sample: Draws, importer: str,
                   inputs: assessment.Inputs | None = None) -> pd.DataFrame:
     """Each candidate's effect alone (:func:`optimise.what_if`) for ``importer``.
 
-    Candidates of a mineral the scenarios do not cut are skipped; without BACI imports of the
-    mineral the change in dependence on China is left out (the unmet and loss changes stay).
+    Candidates of a mineral the scenarios do not cut are skipped; without measured imports of
+    the mineral the change in dependence on China is left out (the unmet and loss changes stay).
     """
     rows = []
     for _, row in candidates[candidates["mineral"].isin(sample.minerals)].iterrows():

@@ -87,9 +87,9 @@ LAYOUTS: dict[str, Layout] = {
         ("top1_share", "Its share", "pct"), ("top3_share", "Top-3 share", "pct"),
         ("hhi", "HHI", "int"), ("countries", "Countries", "int"))),
     "import_sources": Layout(title="Import sources", columns=cols(
-        ("stage", "Stage", "text"), ("year", "Year", "year"), ("country", "Supplier", "text"),
-        ("share", "Share of value", "pct"), ("value", "Value ({unit})", "int"),
-        ("quantity", "Quantity (t)", "int"), ("hs6", "HS codes", "text"))),
+        ("form", "Form", "text"), ("year", "Year", "year"), ("country", "Supplier", "text"),
+        ("share", "Share", "pct"), ("share_of", "Share of", "text"),
+        ("contained_t", "Contained (t)", "int"), ("hs6", "HS", "text"))),
     "trend": Layout(title="Imports and concentration over time", columns=cols(
         ("year", "Year", "year"), ("imports", "Imports (USD\u00a0m)", "kusd_m"),
         ("top_supplier", "Largest supplier", "text"),

@@ -1,8 +1,9 @@
 """Back-test: a scenario's simulated change of trade beside the change BACI observed.
 
 :func:`simulated_change` is what the sampled cuts take from the cutting suppliers' sales over
-the horizon (the cuts only: no replacement, no demand response), :func:`observed_change` the
-BACI change of the same flows from the year before the event, and :func:`backtest` sets one
+the horizon (the cuts only: no replacement, no demand response; in the baseline's contained
+tonnes), :func:`observed_change` the BACI change of the same flows from the year before the
+event (BACI HS92 flows only, gross weight per code), and :func:`backtest` sets one
 beside the other for a library scenario (e.g. ``CN-2023-GaGe``, ``CN-2023-graphite``).
 """
 
@@ -19,6 +20,7 @@ from minsec.scenarios import engine, library, runner
 from minsec.scenarios.baseline import BaselineInputs
 from minsec.scenarios.model import Baseline, Shocks
 
+BACI = "BACI HS92"  # the basis of the observed flows (minsec.indicators.trade_forms.BASES)
 COLUMNS = ("scenario", "mineral", "basis", "hs6", "flow", "exporter", "importer", "year",
            "quantity_t", "value_kusd", "change_t", "simulated_change", "change_value", "note")
 
@@ -27,31 +29,56 @@ COLUMNS = ("scenario", "mineral", "basis", "hs6", "flow", "exporter", "importer"
 SILENT = {"811230": "HS 2007 merged germanium into 8112.92/8112.99 with Ga, Hf, In, Nb, Re, V"}
 
 
+def _elsewhere(rows: pd.DataFrame) -> str:
+    """The mineral's forms with flows from other sources only, named with codes and bases.
+
+    E.g. ``product: artificial graphite (HS 380110: UN Comtrade, declared by the exporters)``.
+    """
+    if rows.empty:
+        return ""
+    found = rows.groupby(["stage", "form_name"], observed=True, as_index=False).agg(
+        hs6=("hs6", lambda c: ", ".join(sorted(map(str, set(c))))),
+        basis=("basis", lambda b: "; ".join(sorted(map(str, set(b))))))
+    return "; ".join(f"{r.stage}: {r.form_name} (HS {r.hs6}: {r.basis})"
+                     for r in found.itertuples(index=False))
+
+
 def observed_change(mineral_trade: pd.DataFrame, exporter: str, importer: str,
                     minerals: Iterable[str], before: int = 2022,
                     after: Iterable[int] = (2023, 2024), *,
                     gaps: pd.DataFrame | None = None) -> pd.DataFrame:
     """The observed BACI change of three flows per mineral and code, for a back-test.
 
-    Flows: the exporter's exports to the world and to the importer, and the importer's imports
-    from the world (quantities as reported, t; values kUSD; no flow = 0). ``change_t`` =
-    ``quantity_t / quantity_t[before] - 1`` (NaN where ``before`` is 0); ``change_value``
-    likewise. ``note`` says what BACI cannot show: a mineral without a BACI code (one row, no
-    code), a code without flows in the years compared, and the ``gaps`` of other stages.
+    Only the flows on the ``BACI HS92`` basis of ``mineral_trade``
+    (:func:`minsec.tables.mineral_trade`): BACI is reconciled and complete for its codes,
+    where the declared sources cover a few reporters and years. Flows: the exporter's exports
+    to the world and to the importer, and the importer's imports from the world. Quantities
+    are the code's **gross weight** (t, as BACI reports it; a flow without a quantity valued
+    at the code-year's t/kUSD by ``mineral_trade``), values kUSD; no flow = 0. A code is one
+    form, so its relative change is that of its contained tonnes, which the baseline
+    (:mod:`minsec.scenarios.supply`) counts. ``change_t`` = ``quantity_t /
+    quantity_t[before] - 1`` (NaN where ``before`` is 0); ``change_value`` likewise. ``note``
+    says what BACI cannot show: a mineral without a BACI code (one row, no code), a code
+    without flows in the years compared, the forms measured by other sources only, and the
+    ``gaps`` (stages no source measures).
     """
     years = [before, *after]
     out = []
     for mineral in minerals:
         rows = mineral_trade[mineral_trade["mineral"].eq(mineral)]
+        is_baci = rows["basis"].astype(str).eq(BACI)
+        baci_forms = set(rows.loc[is_baci, "form"].astype(str))
+        other = _elsewhere(rows[~rows["form"].astype(str).isin(baci_forms)])
+        rows = rows[is_baci]
         mine = pd.DataFrame() if gaps is None else gaps[gaps["mineral"].eq(mineral)]
-        gap = "; ".join(f"{stage}: {str(note).removeprefix('GAP: ')}"
-                        for stage, note in zip(mine.get("stage", []), mine.get("note", []),
-                                               strict=True))
+        gap = "; ".join([*(f"{stage}: {str(note).removeprefix('GAP: ')}"
+                           for stage, note in zip(mine.get("stage", []), mine.get("note", []),
+                                                  strict=True)), *([other] if other else [])])
         if rows.empty:
             out.append(pd.DataFrame({"mineral": [mineral], "note": [
                 f"no BACI HS92 code for {mineral}" + (f" ({gap})" if gap else "")]}))
             continue
-        for hs6, code in rows.groupby("hs6"):
+        for hs6, code in rows.groupby(rows["hs6"].astype(str)):
             last = int(code["year"].max())
             now = code[code["year"].isin(years)]
             picks = {"exports_to_world": now["exporter"].eq(exporter),
@@ -59,19 +86,19 @@ def observed_change(mineral_trade: pd.DataFrame, exporter: str, importer: str,
                      & now["importer"].eq(importer),
                      "imports_from_world": now["importer"].eq(importer)}
             note = (f"{hs6} has no flows after {last} in BACI HS92"
-                    + (f" ({SILENT[str(hs6)]})" if str(hs6) in SILENT else "")
+                    + (f" ({SILENT[hs6]})" if hs6 in SILENT else "")
                     if last < before else "")
             note = "; ".join(n for n in (note, f"not in BACI: {gap}" if gap else "") if n)
             for flow, pick in picks.items():
-                sums = now[pick].groupby("year")[["quantity", "value"]].sum().reindex(
+                sums = now[pick].groupby("year")[["gross_t", "value"]].sum().reindex(
                     years, fill_value=0.0)
                 base = sums.loc[before]
                 out.append(pd.DataFrame({
                     "mineral": mineral, "hs6": hs6, "flow": flow, "exporter": exporter,
-                    "importer": importer, "year": years, "quantity_t": sums["quantity"].values,
+                    "importer": importer, "year": years, "quantity_t": sums["gross_t"].values,
                     "value_kusd": sums["value"].values,
-                    "change_t": (sums["quantity"] / base["quantity"] - 1).values
-                    if base["quantity"] > 0 else np.nan,
+                    "change_t": (sums["gross_t"] / base["gross_t"] - 1).values
+                    if base["gross_t"] > 0 else np.nan,
                     "change_value": (sums["value"] / base["value"] - 1).values
                     if base["value"] > 0 else np.nan,
                     "note": note}))

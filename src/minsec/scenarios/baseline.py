@@ -2,18 +2,20 @@
 
 :func:`load_inputs` reads the store once (I/O); :func:`build_baseline` is pure. It takes the
 flows, production, world supply and spare capacity from :mod:`minsec.scenarios.supply` (t/yr,
-in what the basis measures; the choices that are ours are listed there) and the price from
-:mod:`minsec.scenarios.prices`; :mod:`minsec.scenarios.backtest` sets the simulation beside
-BACI. Choices that are ours here, each recorded in ``Baseline.sources``:
+contained tonnes of the mineral, or what a curated figure measures; the choices that are ours
+are listed there) and the price from :mod:`minsec.scenarios.prices`;
+:mod:`minsec.scenarios.backtest` sets the simulation beside BACI. Choices that are ours here,
+each recorded in ``Baseline.sources``:
 
 * **Demand** = production + imports - exports (USGS MCS apparent consumption, stock changes
   left out), floored at imports: re-exported material still passes through the importer's
   firms, and the engine measures shortfalls against imports (unmet could exceed demand).
-* **World supply** is at least the BACI world exports of the codes: world production counts
-  metal content, BACI gross weight (nickel ore: 37 Mt exported, 3.6 Mt Ni mined); the floor
-  keeps what a supplier can withhold below the world's supply.
-* **Price**: :func:`~minsec.scenarios.prices.market_price`, unless the BACI unit value shows
-  it is for another measure (:func:`~minsec.scenarios.prices.baseline_price`).
+* **World supply** is at least the world exports of the stage's forms (contained t): the
+  floor keeps what a supplier can withhold below the world's supply where world production
+  is of a narrower stage or an older year.
+* **Price**: :func:`~minsec.scenarios.prices.market_price`, unless the unit value of the
+  importer's imports (USD per contained t) shows it is for another measure, e.g. a price of
+  lithium carbonate against tonnes of lithium (:func:`~minsec.scenarios.prices.baseline_price`).
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from minsec.reference import DATA
 from minsec.scenarios.model import Baseline
 from minsec.scenarios.prices import baseline_price, market_price
 from minsec.scenarios.supply import (
+    STAGES,
     Flows,
     capacity_spare,
     importer_production,
@@ -48,12 +51,13 @@ DEFAULT_VAR_MULTIPLE = 10.0  # value at risk = 10 x price where the file has no 
 SOURCES = {
     "imports": "t/yr the importer buys by supplier: contained tonnes of every traded form or a "
                "curated/user structure x total imports; see basis and imports:<mineral>",
-    "exports": "each supplier's BACI exports of the same codes to the world, importer included "
+    "exports": "each supplier's exports of the same forms to the world, importer included "
                "(curated/user structure: its sales to the importer only)",
     "partner_exports": "exports to MSP partners (tables.membership, EU27 expanded)",
     "demand": "production + imports - exports (USGS MCS apparent consumption), >= imports",
-    "world_supply": "WLD production of the stage (MCS 2024, 2023, WMD, IEA), >= BACI world exports",
-    "price": "Pink Sheet annual mean, else USGS salient price, else BACI unit value (USD/t)",
+    "world_supply": "WLD production of the stage (MCS newest first, WMD, IEA), >= world exports",
+    "price": "Pink Sheet annual mean, else USGS salient price, else the imports' unit value "
+             "(USD per contained t)",
     "elasticity": f"{DEFAULT_ELASTICITY} (ours): short-run price elasticity of metal demand; the "
                   "USGS 2025 method uses demand elasticities (methods.md §2.3), values unpublished",
     "value_at_risk": "reference/data/value_at_risk.csv, else "
@@ -70,7 +74,7 @@ class BaselineInputs:
     us_statistics: pd.DataFrame
     partners: frozenset[str]  # MSP partners, EU27 expanded
     curated: pd.DataFrame  # reference/data/import_structure.csv
-    gaps: pd.DataFrame  # mineral, stage, note where no BACI code covers the stage
+    gaps: pd.DataFrame  # mineral, stage, note where no form of the stage has flows
     value_at_risk: pd.DataFrame  # reference/data/value_at_risk.csv
     catalogue: Mapping[str, str] = field(default_factory=dict)  # mineral id -> group
 
@@ -107,11 +111,11 @@ def _check(inputs: BaselineInputs, importer: str, minerals: tuple[str, ...], sta
     unknown = [m for m in minerals if inputs.catalogue and m not in inputs.catalogue]
     if unknown:
         raise MinsecError(f"unknown mineral {unknown[0]!r} (`minsec minerals` lists them)")
-    if stage not in ("auto", "mining", "refining"):
-        raise MinsecError(f"stage must be auto, mining or refining, not {stage!r}")
+    if stage not in ("auto", *STAGES):
+        raise MinsecError(f"stage must be auto or one of {', '.join(STAGES)}, not {stage!r}")
     trade = inputs.mineral_trade
     if not (trade["importer"].eq(importer).any() or trade["exporter"].eq(importer).any()):
-        raise MinsecError(f"unknown importer {importer!r}: no BACI flows (use ISO3, e.g. KOR)")
+        raise MinsecError(f"unknown importer {importer!r}: no trade flows (use ISO3, e.g. KOR)")
 
 
 def build_baseline(inputs: BaselineInputs, importer: str, minerals: Iterable[str], year: int,
@@ -127,7 +131,7 @@ def build_baseline(inputs: BaselineInputs, importer: str, minerals: Iterable[str
     ----------
     structure
         User import shares ``importer, mineral, supplier, share, source`` (optional
-        ``stage``) for minerals BACI does not code; they come before the curated shares.
+        ``stage``) for minerals no traded form measures; they come before the curated shares.
     import_totals
         Total imports (t/yr) per mineral that scale a user or curated structure.
     allow_missing
@@ -140,7 +144,7 @@ def build_baseline(inputs: BaselineInputs, importer: str, minerals: Iterable[str
         Per-mineral overrides of :data:`DEFAULT_ELASTICITY` (negative) and of
         ``value_at_risk.csv`` (USD per tonne unmet).
     max_age
-        BACI flows older than this many years before ``year`` count as no BACI.
+        Flows older than this many years before ``year`` count as none.
     """
     minerals = tuple(minerals)
     _check(inputs, importer, minerals, stage)
@@ -209,7 +213,7 @@ def _columns(inputs: BaselineInputs, importer: str, minerals: tuple[str, ...],
         traded = (0.0 if f.basis.startswith(("curated", "user", "missing"))
                   else float(exports[i].sum()))
         if not world >= traded:
-            world, world_label = traded, f"BACI world exports ({world_label} is smaller)"
+            world, world_label = traded, f"world exports of the forms ({world_label} is smaller)"
         if not world > 0 and missing:
             world, world_label = 1.0, "placeholder 1 t: no figure, no trade (missing mineral)"
         if not world > 0:
@@ -218,7 +222,8 @@ def _columns(inputs: BaselineInputs, importer: str, minerals: tuple[str, ...],
             market_price(inputs.prices, inputs.us_statistics, m, year), f.unit_value)
         if not price > 0:
             if not missing:
-                raise MinsecError(f"no price for {m}: none in the Pink Sheet, USGS or BACI")
+                raise MinsecError(f"no price for {m}: none in the Pink Sheet, USGS or the "
+                                  "trade values")
             price, price_label = 0.0, "missing"
         at_risk, at_risk_label = _value_at_risk(inputs.value_at_risk, m, price)
         found = {"demand": (demand, f"production {made:g} t ({made_label}) + imports "

@@ -1,8 +1,9 @@
-"""What a tonne costs in the baseline: the market price, checked against what BACI measures.
+"""What a tonne costs in the baseline: the market price, checked against what trade measures.
 
-Pink Sheet annual mean, else the USGS salient price (median of its forms), else the BACI unit
-value of the imports; a market price more than :data:`MEASURE_TOLERANCE` times off that unit
-value is for another measure (nickel: LME metal against ore) and gives way. All pure.
+Pink Sheet annual mean, else the USGS salient price (median of its forms), else the unit value
+of the imports (USD per contained t, ``tables.mineral_trade``); a market price more than
+:data:`MEASURE_TOLERANCE` times off that unit value is for another measure (lithium: a price
+per t of carbonate against t of lithium) and gives way. All pure.
 """
 
 from __future__ import annotations
@@ -51,10 +52,11 @@ def market_price(prices: pd.DataFrame, us_statistics: pd.DataFrame, mineral: str
 
 
 def baseline_price(market: tuple[float, str], unit_value: float) -> tuple[float, str]:
-    """The market price, unless the BACI unit value (USD/t) shows another measure.
+    """The market price, unless the imports' unit value (USD/t) shows another measure.
 
     Kept when ``1/k <= market / unit_value <= k`` (k = :data:`MEASURE_TOLERANCE`) or when
-    there is no unit value; else the unit value, which prices the quantities BACI counts.
+    there is no unit value; else the unit value, which prices the quantities the baseline
+    counts (contained tonnes).
     """
     price, label = market
     if not np.isfinite(unit_value):
@@ -62,4 +64,4 @@ def baseline_price(market: tuple[float, str], unit_value: float) -> tuple[float,
     if np.isfinite(price) and 1 / MEASURE_TOLERANCE <= price / unit_value <= MEASURE_TOLERANCE:
         return price, label
     why = f" ({label}: {price:,.0f} USD/t is for another measure)" if np.isfinite(price) else ""
-    return unit_value, "BACI unit value of the importer's imports" + why
+    return unit_value, "unit value of the importer's imports (USD per contained t)" + why

@@ -5,17 +5,21 @@ the stage, each flow on one basis, times its content factor), or the curated fig
 (gallium: metal). All pure.
 Choices that are ours, each recorded in ``Baseline.sources``:
 
-* **Stage** ``auto``: of the stages BACI codes, the one with the larger import value in the
-  latest year <= ``year`` with flows (as :mod:`minsec.assessment`). A code shared by several
-  minerals (280530 rare-earth metals...) counts in full for each. BACI flows older than
-  ``max_age`` years (811230 germanium: none since 2016) count as no BACI.
-* **No BACI code** (``tables.trade_gaps``): the shares of a user structure, else of the curated
-  ``import_structure.csv``, times the importer's total imports (``import_totals``, else
-  :data:`GAP_IMPORTS`); the unnamed rest is supplier ``ROW``. Only the importer's own flows
-  are known, so a supplier's exports are its sales to the importer. Nothing: a
+* **Stage** ``auto``: of the primary stages (mining, refining, product; scrap only when
+  asked), the one with the larger import value, each form in its latest year in
+  ``[year - max_age, year]`` with flows (as :mod:`minsec.indicators.trade_forms`: BACI's
+  latest year where BACI has the form, an importer without a flow that year bought none;
+  else the declared flows' latest year). A code shared by several minerals is one group's
+  (``rare_earths``, ``hs_811292``): its members have no flows of their own. Flows older than
+  ``max_age`` years (811230 germanium: none since 2016) count as none.
+* **No traded form** (``tables.trade_gaps``): the shares of a user structure, else of the
+  curated ``import_structure.csv``, times the importer's total imports (``import_totals``,
+  else :data:`GAP_IMPORTS`); the unnamed rest is supplier ``ROW``. Only the importer's own
+  flows are known, so a supplier's exports are its sales to the importer. Nothing: a
   :class:`MinsecError` naming the mineral, or with ``allow_missing`` zero imports and basis
   ``missing: <note>``.
-* **Missing BACI quantities** (0.01-1% of the value): value x the code-year's world t/kUSD.
+* **Missing quantities**: ``tables.mineral_trade`` fills them (value x the source's t/kUSD
+  for the code and year); :func:`with_quantities` fills any left the same way.
 """
 
 from __future__ import annotations
@@ -35,7 +39,9 @@ if TYPE_CHECKING:
     from minsec.scenarios.baseline import BaselineInputs
 
 REST = "ROW"  # the suppliers a published share does not name
-# Total imports (t/yr) that scale a curated structure where BACI has no code: source, figures.
+STAGES = ("mining", "refining", "product", "scrap")  # of reference/data/forms.csv
+AUTO_STAGES = ("mining", "refining", "product")  # primary supply: scrap only when asked
+# Total imports (t/yr) that scale a curated structure where no form is traded: source, figures.
 GAP_IMPORTS: dict[tuple[str, str], tuple[str, dict[int, float]]] = {
     ("KOR", "gallium"): (
         "Korea Customs Service trade statistics via Hankyoreh 2023-07-04 (http://herstory.hani."
@@ -60,40 +66,53 @@ class Flows:
 
 
 def with_quantities(trade: pd.DataFrame) -> pd.DataFrame:
-    """Fill missing BACI quantities: ``q = v * sum(q) / sum(v)`` over the code-year's flows.
+    """Fill missing quantities: ``q = v * sum(q) / sum(v)`` over the code-year's flows.
 
-    Units: ``value`` kUSD, ``quantity`` t. Flows of a code-year without any quantity stay 0.
+    The sums run over the flows of the code, year (and source, where given) that have both.
+    Units: ``value`` kUSD, ``quantity`` t. A flow whose code-year has no flow with both (ITC
+    rows give a quantity or a value) stays 0.
     """
-    known = trade["quantity"].notna()
-    ratio = (trade["quantity"].where(known).groupby([trade["hs6"], trade["year"]]).transform("sum")
-             / trade["value"].where(known).groupby([trade["hs6"], trade["year"]]).transform("sum"))
+    keys = [trade[c] for c in ("source", "hs6", "year") if c in trade]
+    both = trade["quantity"].notna() & trade["value"].gt(0)
+    quantity = trade["quantity"].where(both).groupby(keys, observed=True).transform("sum")
+    value = trade["value"].where(both).groupby(keys, observed=True).transform("sum")
+    ratio = quantity / value.where(value > 0)
     return trade.assign(quantity=trade["quantity"].fillna(trade["value"] * ratio).fillna(0.0))
 
 
 def _trade_flows(trade: pd.DataFrame, importer: str, partners: frozenset[str], stage: str,
-                year: int, max_age: int) -> Flows | None:
-    """The stage's flows in the latest year <= ``year``; None where BACI has none or too old."""
-    if stage != "auto":
-        trade = trade[trade["stage"].eq(stage)]
-    if trade.empty or year - int(trade["year"].max()) > max_age:
+                 year: int, max_age: int) -> Flows | None:
+    """The stage's flows, each form in its latest year in ``[year - max_age, year]``.
+
+    None where no form of the stage has flows in the window. ``auto``: of the primary stages
+    (:data:`AUTO_STAGES`), the one the importer buys most of by value.
+    """
+    wanted = AUTO_STAGES if stage == "auto" else (stage,)
+    trade = trade[trade["stage"].isin(wanted) & trade["year"].between(year - max_age, year)]
+    if trade.empty:
         return None
-    data_year = int(trade["year"].max())
-    now = trade[trade["year"].eq(data_year)]
-    bought = now[now["importer"].eq(importer)].groupby("stage")["value"].sum()
-    traded = now.groupby("stage")["value"].sum()
+    # each form's latest year with flows (BACI: its latest BACI year; an importer without a
+    # flow that year bought none), as the assessment takes them (docs/imports.md)
+    latest = trade.groupby("form", observed=True)["year"].transform("max")
+    now = trade[trade["year"].eq(latest)]
+    bought = now[now["importer"].eq(importer)].groupby("stage", observed=True)["value"].sum()
+    traded = now.groupby("stage", observed=True)["value"].sum()
     rank = pd.DataFrame({"bought": bought, "traded": traded}).fillna(0.0)
     chosen = str(rank.sort_values(["bought", "traded"], ascending=False).index[0])
-    now = now[now["stage"].eq(chosen)]
-    codes = ", ".join(sorted(map(str, now["hs6"].unique())))
+    now = now[now["stage"].astype(str).eq(chosen)]
+    data_year = int(now["year"].max())
+    codes = now.groupby("year")["hs6"].agg(lambda c: ", ".join(sorted(map(str, set(c)))))
+    where = "; ".join(f"HS {c} {y}" for y, c in sorted(codes.items(), reverse=True))
     bases = "; ".join(sorted(map(str, now["basis"].unique())))
     inflow = now[now["importer"].eq(importer)]
     sellers = now[now["exporter"].ne(importer)]
     quantity = float(inflow["quantity"].sum())
     return Flows(
-        chosen, data_year, f"{bases}: HS {codes} {data_year}, contained t",
-        inflow.groupby("exporter")["quantity"].sum(),
-        sellers.groupby("exporter")["quantity"].sum(),
-        sellers[sellers["importer"].isin(partners)].groupby("exporter")["quantity"].sum(),
+        chosen, data_year, f"{bases}: {where}, contained t",
+        inflow.groupby("exporter", observed=True)["quantity"].sum(),
+        sellers.groupby("exporter", observed=True)["quantity"].sum(),
+        sellers[sellers["importer"].isin(partners)].groupby(
+            "exporter", observed=True)["quantity"].sum(),
         float(now.loc[now["exporter"].eq(importer), "quantity"].sum()),
         1000 * float(inflow["value"].sum()) / quantity if quantity > 0 else float("nan"))
 
@@ -119,7 +138,7 @@ def _shares(rows: pd.DataFrame, what: str) -> pd.Series:
 
 def _gap_total(importer: str, mineral: str, year: int,
                import_totals: Mapping[str, float]) -> tuple[int, float, str] | None:
-    """The importer's total imports (t) of a mineral BACI does not code: latest <= ``year``."""
+    """The importer's total imports (t) of a mineral no form measures: latest <= ``year``."""
     if mineral in import_totals:
         return year, float(import_totals[mineral]), "user: import_totals"
     if (importer, mineral) not in GAP_IMPORTS:
@@ -148,7 +167,8 @@ def _structure_flows(inputs: BaselineInputs, importer: str, mineral: str, stage:
         rows = curated[curated["importer"].eq(importer) & curated["mineral"].eq(mineral)
                        & curated["stage"].isin([*gap_stages, "all"])]
         if rows.empty or not gap_stages:
-            notes = "; ".join(gaps["note"].str.removeprefix("GAP: ")) or "no BACI code"
+            notes = ("; ".join(gaps["note"].str.removeprefix("GAP: "))
+                     or "no traded form in forms.csv")
             return f"no import data for {mineral} ({notes})"
         rows = _pick_structure(rows, year)
         chosen = rows["stage"].iloc[0] if rows["stage"].iloc[0] != "all" else gap_stages[0]
@@ -170,7 +190,7 @@ def _missing(reason: str, stage: str, year: int) -> Flows:
 
 def mineral_flows(inputs: BaselineInputs, trade: pd.DataFrame, importer: str, mineral: str,
                   stage: str, year: int, opts: Mapping[str, Any]) -> Flows:
-    """One mineral's flows: BACI, else a user or curated structure, else missing (or an error).
+    """One mineral's flows: trade, else a user or curated structure, else missing (or an error).
 
     ``opts``: ``max_age``, ``structure``, ``import_totals`` and ``allow_missing`` of
     :func:`minsec.scenarios.baseline.build_baseline`.
