@@ -78,7 +78,7 @@ def _message(error: Any, model: type[BaseModel]) -> str:
     kind, ctx, got = error["type"], error.get("ctx", {}), error.get("input")
     if kind in _BOUNDS:
         sign, key = _BOUNDS[kind]
-        return f"must be {sign} {ctx[key]:g} (got {excerpt(got)})"
+        return f"must be {sign} {ctx[key]:g} (got {excerpt(repr(got))})"
     if kind == "extra_forbidden":
         allowed = _allowed(model, error["loc"])
         near = get_close_matches(str(error["loc"][-1]), allowed, n=1)
@@ -91,7 +91,7 @@ def _message(error: Any, model: type[BaseModel]) -> str:
     if kind == "literal_error":
         return f"must be one of {ctx['expected']} (got {excerpt(repr(got))})"
     message = excerpt(error["msg"], 200)
-    return f"{message[0].lower()}{message[1:]} (got {excerpt(got)})"
+    return f"{message[0].lower()}{message[1:]} (got {excerpt(repr(got))})"
 
 
 def _allowed(root: type[BaseModel], loc: tuple[int | str, ...]) -> list[str]:
