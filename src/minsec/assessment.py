@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
@@ -64,6 +65,12 @@ class Inputs:
     geopolrisk: geopolrisk.Inputs
     governance: pd.DataFrame
     forms: pd.DataFrame  # the form concordance (reference/data/forms.csv)
+
+    @cached_property
+    def held(self) -> set[tuple[str, str]]:
+        """The (mineral or group, form) pairs some loaded source has flows for."""
+        pairs = self.mineral_trade[["mineral", "form"]].drop_duplicates()
+        return set(zip(pairs["mineral"], pairs["form"], strict=True))
 
 
 def load(store: Path | None = None) -> Inputs:
@@ -211,20 +218,8 @@ def group_members(forms: pd.DataFrame) -> dict[str, str]:
     return dict(zip(rows["mineral"], rows["group_id"], strict=True))
 
 
-_HELD: dict[int, set[tuple[str, str]]] = {}
-
-
 def _year(value: object) -> int:
     return int(str(value).split(".")[0])
-
-
-def _held(flows: pd.DataFrame) -> set[tuple[str, str]]:
-    """The (mineral or group, form) pairs some loaded source has flows for (kept per frame)."""
-    if id(flows) not in _HELD:
-        _HELD.clear()
-        pairs = flows[["mineral", "form"]].drop_duplicates()
-        _HELD[id(flows)] = set(zip(pairs["mineral"], pairs["form"], strict=True))
-    return _HELD[id(flows)]
 
 
 def _curated_headline(curated: pd.DataFrame, importer: str, year: int) -> pd.DataFrame:
@@ -262,7 +257,7 @@ def headline(found: dict[str, pd.DataFrame], inputs: Inputs, importer: str,
     concordance = inputs.forms if only is None else inputs.forms[
         inputs.forms["mineral"].eq(only)]
     status = trade_forms.form_status(concordance, forms[forms["year"].eq(year)],
-                                     _held(inputs.mineral_trade)).set_index("mineral")
+                                     inputs.held).set_index("mineral")
     curated = _curated_headline(inputs.curated, importer, year)
     members = group_members(inputs.forms)
     out = []
