@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import math
 import os
 import statistics
 import time
@@ -57,7 +58,9 @@ def synthetic_baseline(minerals: list[str], n_suppliers: int = N_SUPPLIERS,
         demand=imports.sum(axis=1) * rng.uniform(1.0, 1.3, m),
         world_supply=exports.sum(axis=1) * 1.3, price=price,
         elasticity=-rng.uniform(0.1, 0.5, m), value_at_risk=price * rng.uniform(5, 50, m),
-        basis=("synthetic",) * m, sources={"all": "benchmarks/bench_scenarios.py, seeded"})
+        basis=("synthetic",) * m, sources={"all": "benchmarks/bench_scenarios.py, seeded"},
+        ramp_days=rng.uniform(30, 180, m), supply_elasticity=rng.uniform(0.0, 0.5, m),
+        price_cap=np.full(m, 5.0))
 
 
 def store_baseline(minerals: list[str]) -> tuple[Baseline | None, str]:
@@ -109,32 +112,52 @@ def scenario_events(baseline: Baseline, seed: int = 11) -> E.EventArrays:
         suppliers=mask, probability=col[0], magnitude_low=col[1], magnitude_high=col[2],
         duration_low=np.full(k, 30.0), duration_high=np.full(k, 270.0),
         start_low=np.zeros(k), start_high=np.full(k, 300.0), to_importer=col[3],
-        to_others=col[4])
+        to_others=col[4], ease_low=np.full(k, 30.0), ease_high=np.full(k, 120.0),
+        residual_low=np.full(k, 0.2), residual_high=np.full(k, 0.8), leakage=np.full(k, 0.05),
+        front_run=np.full(k, 10.0))
 
 
 def python_loop(b: Baseline, shocks: Shocks, policy: Policy, horizon: int) -> np.ndarray:
-    """Unmet tonnes (N, M) by plain loops: draw, mineral, day, supplier; Python floats."""
+    """Unmet tonnes (N, M) by plain loops: draw, mineral, day, supplier; Python floats.
+
+    The engine's physics (module docstring of :mod:`minsec.scenarios.engine`) written out.
+    """
     imp, exp, spare = b.imports.tolist(), b.exports.tolist(), b.spare_capacity.tolist()
-    cut, start, dur = shocks.cut.tolist(), shocks.start.tolist(), shocks.duration.tolist()
-    ti, to = shocks.to_importer.tolist(), shocks.to_others.tolist()
-    lag, n_s = int(np.ceil(policy.release_lag)), len(b.suppliers)
+    sh = {f.name: getattr(shocks, f.name).tolist() for f in fields(Shocks)}
+    lag, n_s, ramp = int(np.ceil(policy.release_lag)), len(b.suppliers), b.ramp.tolist()
     unmet = np.zeros(shocks.cut.shape[:2])
-    for n in range(len(cut)):
+    for n in range(len(sh["cut"])):
         for m in range(len(b.minerals)):
-            c, st, du, tim, tot = cut[n][m], start[n][m], dur[n][m], ti[n][m], to[n][m]
+            c, st, du = sh["cut"][n][m], sh["start"][n][m], sh["duration"][n][m]
+            tim, tot, lk = sh["to_importer"][n][m], sh["to_others"][n][m], sh["leakage"][n][m]
+            ez, res, ahead = sh["ease"][n][m], sh["residual"][n][m], sh["front_run"][n][m]
+            i_m, q_m = sum(imp[m]), sum(exp[m])
             daily = b.demand[m] / 365
-            stock, cap = policy.days_of_cover[m] * daily, policy.release_rate * daily
-            first = min([max(st[s], 0) for s in range(n_s) if c[s] * tim[s] * imp[m][s] > 0
-                         and max(st[s], 0) < min(st[s] + du[s], horizon)], default=horizon)
+            per = [tim[s] * imp[m][s] + tot[s] * (exp[m][s] - imp[m][s]) for s in range(n_s)]
+            live = [s for s in range(n_s) if c[s] > 0 and per[s] > 0
+                    and math.ceil(st[s]) < math.ceil(st[s] + du[s])]
+            first = min([math.ceil(st[s]) for s in live], default=horizon)
+            stock = policy.days_of_cover[m] * daily + sum(ahead[s] * imp[m][s] / 365
+                                                          for s in live)
+            cap = policy.release_rate * daily
+            steps = [first + math.ceil(k / E.RAMP_STEPS * ramp[m])
+                     for k in range(1, E.RAMP_STEPS + 1)]
             for t in range(horizon):
-                w = loss = offered = 0.0
+                w = own = alone = idle = divert = 0.0
                 for s in range(n_s):
-                    if c[s] > 0 and st[s] <= t < st[s] + du[s]:
-                        w += c[s] * (tim[s] * imp[m][s] + tot[s] * (exp[m][s] - imp[m][s])) / 365
-                        loss += c[s] * tim[s] * imp[m][s] / 365
+                    if c[s] * (1 - lk[s]) > 0 and st[s] <= t < st[s] + du[s]:
+                        lv = c[s] * (1 - lk[s]) * (res[s] if t >= st[s] + ez[s] else 1.0)
+                        w += lv * per[s] / 365
+                        own += lv * tim[s] * imp[m][s] / 365
+                        alone += lv * tim[s] * (1 - tot[s]) * imp[m][s] / 365
                     else:
-                        offered += spare[m][s] / 365
-                short = loss * (1 - min(offered, w) / w) if w > 0 else loss
+                        idle += spare[m][s] / 365
+                        divert += (exp[m][s] - imp[m][s]) / 365
+                theta = 1 - alone / w if w > 0 else 1.0
+                arrived = sum(t >= x for x in steps) / E.RAMP_STEPS
+                gap = w - min(arrived * (idle + (1 - theta) * divert), w)
+                share = i_m / q_m if q_m > 0 else 0.0
+                short = gap * (theta * share + (1 - theta) * (own / w if w > 0 else 0.0))
                 release = min(short, cap, stock) if t >= first + lag else 0.0
                 stock -= release
                 unmet[n, m] += short - release

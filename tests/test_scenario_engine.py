@@ -36,13 +36,16 @@ def policy(days: float, lag: float = 0.0, rate: float = 1.0, m: int = 1) -> Poli
 
 
 def one_cut(s: int, supplier: int = 0, cut: float = 1.0, start: float = 10.0,
-            duration: float = 30.0, to_importer: float = 1.0, to_others: float = 1.0) -> Shocks:
-    """One draw, one mineral: ``supplier`` cuts, the others do not."""
-    a = {f.name: np.zeros((1, 1, s)) for f in fields(Shocks)}
+            duration: float = 30.0, to_importer: float = 1.0, to_others: float = 1.0,
+            **dynamics: float) -> Shocks:
+    """One draw, one mineral: ``supplier`` cuts, the others do not (``dynamics``: ease, ...)."""
     given_ = {"cut": cut, "start": start, "duration": duration, "to_importer": to_importer,
-              "to_others": to_others}
+              "to_others": to_others, **dynamics}
+    a = {name: np.zeros((1, 1, s)) for name in given_}
     for name, value in given_.items():
         a[name][0, 0, supplier] = value
+    if "ease" in a:
+        a["ease"][0, 0, [j for j in range(s) if j != supplier]] = E.NEVER
     return Shocks(**a)
 
 
@@ -74,11 +77,17 @@ def assert_same(a: Outcome, b: Outcome) -> None:
 
 @pytest.mark.parametrize("days", [1, 30, 100, 355])
 def test_full_cut_without_stock_leaves_imports_times_days_unmet(days: int) -> None:
-    b = baseline([[100.0, 0.0]], [[400.0, 50.0]])
-    out = E.simulate(b, one_cut(2, start=10, duration=days), policy(0.0))
+    b = baseline([[100.0]], [[400.0]])  # the only supplier stops: we lose our 100 of 400
+    out = E.simulate(b, one_cut(1, start=10, duration=days), policy(0.0))
     assert out.unmet[0, 0] == pytest.approx(100.0 * days / YEAR, rel=1e-12)
     assert out.days_short[0, 0] == days
-    assert out.loss[0, 0] == pytest.approx(1000.0 * 100.0 * days / YEAR, rel=1e-12)
+    assert out.lost_value_added[0, 0] == pytest.approx(1000.0 * 100.0 * days / YEAR, rel=1e-12)
+    # price: the market loses days/365 of a year's supply; (1 - g)^(-1/0.5), eta = 0.5
+    multiple = (1 - days / YEAR) ** -2.0
+    assert out.price_jump[0, 0] == pytest.approx(multiple - 1, rel=1e-12)
+    bought = 100.0 - 100.0 * days / YEAR
+    assert out.extra_cost[0, 0] == pytest.approx((multiple - 1) * 500.0 * bought, rel=1e-12)
+    assert out.loss[0, 0] == pytest.approx(out.extra_cost[0, 0] + out.lost_value_added[0, 0])
 
 
 def test_cut_beyond_the_horizon_counts_only_the_days_inside() -> None:
@@ -130,19 +139,71 @@ def test_release_rate_caps_the_daily_release() -> None:
     assert out.days_short[0, 0] == 40
 
 
-def test_cascade_importer_bears_its_pro_rata_share_of_what_spare_cannot_replace() -> None:
-    # s0 (1000 t/yr, 100 to us) stops all exports; s1 can add 450 t/yr. The world is 550 t/yr
-    # short; we lost 100 of the 1000, so we are 10% of 550 = 55 t/yr short.
+def test_a_market_cut_is_shared_by_every_buyer_in_proportion_to_its_purchases() -> None:
+    # s0 (1000 t/yr) stops all exports; s1 can add 450 t/yr. The market of 1300 t/yr is 550
+    # short; we buy 120 of the 1300, so we are 550 x 120/1300 t/yr short for 73 days.
     b = baseline([[100.0, 20.0]], [[1000.0, 300.0]], spare=[[0.0, 450.0]])
     out = E.simulate(b, one_cut(2, duration=73), policy(0.0))
-    assert out.unmet[0, 0] == pytest.approx(55.0 * 73 / YEAR, rel=1e-12)
-    assert out.price_jump[0, 0] == pytest.approx((550.0 / 13000.0) / 0.5, rel=1e-12)
+    assert out.unmet[0, 0] == pytest.approx(550.0 * 120 / 1300 * 73 / YEAR, rel=1e-12)
+    g = 550.0 * 73 / YEAR / 1300.0
+    assert out.price_jump[0, 0] == pytest.approx((1 - g) ** -2.0 - 1, rel=1e-12)
 
 
-def test_cut_aimed_only_at_the_importer_is_replaced_by_spare_first() -> None:
-    b = baseline([[100.0, 20.0]], [[1000.0, 300.0]], spare=[[0.0, 60.0]])
+def test_cut_aimed_only_at_the_importer_is_replaced_by_spare_and_diverted_sales() -> None:
+    b = baseline([[100.0, 20.0]], [[1000.0, 20.0]], spare=[[0.0, 60.0]])
     out = E.simulate(b, one_cut(2, duration=73, to_others=0.0), policy(0.0))
     assert out.unmet[0, 0] == pytest.approx(40.0 * 73 / YEAR, rel=1e-12)
+    more = baseline([[100.0, 20.0]], [[1000.0, 50.0]], spare=[[0.0, 60.0]])  # 30 to divert
+    out = E.simulate(more, one_cut(2, duration=73, to_others=0.0), policy(0.0))
+    assert out.unmet[0, 0] == pytest.approx(10.0 * 73 / YEAR, rel=1e-12)
+
+
+def test_idle_capacity_arrives_in_steps_over_the_ramp() -> None:
+    # s1's 450 t/yr arrive a quarter at a time over 100 days: 0, 112.5, 225, 337.5, then 450
+    b = replace(baseline([[100.0, 20.0]], [[1000.0, 300.0]], spare=[[0.0, 450.0]]),
+                ramp_days=np.array([100.0]))
+    out, trace = E.simulate(b, one_cut(2, start=0, duration=200), policy(0.0), trace=True)
+    share = 120 / 1300
+    gaps = [1000.0 - 450.0 * k / 4 for k in range(5)]
+    expected = share * (sum(25 * g for g in gaps[:4]) + 100 * gaps[4]) / YEAR
+    assert out.unmet[0, 0] == pytest.approx(expected, rel=1e-12)
+    assert out.unmet[0, 0] == pytest.approx(trace.unmet.sum(), rel=1e-9)
+
+
+def test_licences_ease_the_cut_to_its_residual() -> None:
+    b = baseline([[100.0]], [[400.0]])
+    out = E.simulate(b, one_cut(1, start=0, duration=100, ease=51, residual=0.25), policy(0.0))
+    assert out.unmet[0, 0] == pytest.approx(100.0 * (51 + 0.25 * 49) / YEAR, rel=1e-12)
+
+
+def test_leakage_lets_part_of_the_withheld_flows_through() -> None:
+    b = baseline([[100.0]], [[400.0]])
+    out = E.simulate(b, one_cut(1, start=0, duration=100, leakage=0.3), policy(0.0))
+    assert out.unmet[0, 0] == pytest.approx(0.7 * 100.0 * 100 / YEAR, rel=1e-12)
+
+
+def test_what_firms_bought_ahead_is_drawn_like_stock() -> None:
+    b = baseline([[100.0]], [[400.0]])
+    out = E.simulate(b, one_cut(1, start=0, duration=100, front_run=30), policy(0.0))
+    assert out.released[0, 0] == pytest.approx(100.0 * 30 / YEAR, rel=1e-12)
+    assert out.unmet[0, 0] == pytest.approx(100.0 * 70 / YEAR, rel=1e-12)
+
+
+def test_the_price_multiple_is_bounded_by_its_cap() -> None:
+    b = replace(baseline([[100.0]], [[400.0]]), price_cap=np.array([3.0]))
+    out = E.simulate(b, one_cut(1, start=0, duration=365), policy(0.0))
+    assert out.price_jump[0, 0] == pytest.approx(2.0)
+
+
+def test_market_shortfalls_of_all_buyers_add_up_to_the_gap() -> None:
+    # three importers share one market of 1300 t/yr; whatever each buys, the gap is shared
+    buys = [[100.0, 20.0], [500.0, 80.0], [400.0, 200.0]]
+    total = np.array(buys).sum(axis=0)
+    short = 0.0
+    for b_ in buys:
+        b = baseline([b_], [list(total)], spare=[[0.0, 150.0]])
+        short += E.simulate(b, one_cut(2, start=0, duration=365), policy(0.0)).unmet[0, 0]
+    assert short == pytest.approx(1000.0 - 150.0, rel=1e-12)
 
 
 # --- conservation and the two integrations ---------------------------------------------------
@@ -173,7 +234,8 @@ def test_event_integration_equals_the_daily_loop(days: float, lag: float, rate: 
 
 def test_zero_probability_reproduces_the_baseline() -> None:
     out = E.run_local(TWO, events(TWO, probability=0.0), policy(10.0, m=2), 1500, seed=1)
-    for name in ("unmet", "days_short", "released", "price_jump", "loss"):
+    for name in ("unmet", "days_short", "released", "price_jump", "loss", "extra_cost",
+                 "shortfall"):
         assert (getattr(out, name) == 0).all(), name
     np.testing.assert_array_equal(out.min_stock, np.broadcast_to(10 * TWO.demand / YEAR,
                                                                  (1500, 2)))

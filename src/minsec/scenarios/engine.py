@@ -1,25 +1,39 @@
-"""Vectorised Monte Carlo of supply cuts, the cascade and the stockpile (pure NumPy).
+"""Vectorised Monte Carlo of supply cuts, the world market, the stockpile (pure NumPy).
 
-Physics of mineral ``m`` on day ``t`` (rates per day = annual / 365), after the brief:
-``w_s = cut_s (to_importer_s I_s + to_others_s (E_s - I_s))`` withheld by an active cut,
-``W = sum_s w_s``; replacement ``R = min(spare of suppliers not cutting, W)``; the importer's
-loss ``L = sum_s cut_s to_importer_s I_s`` and shortfall ``L (1 - R/W)`` (``R/W = 0`` when
-``W = 0``): the unreplaced loss is shared pro rata to what each buyer lost (Marchand et al.
-2016, the cascade). From day ``t_r`` the stock releases ``min(shortfall, rate d, stock)``;
-``unmet = shortfall - release``; price jump ``max_t ((W - R) / Q) / |eps|`` (USGS 2025).
+Physics of mineral ``m`` on day ``t`` (rates per day = annual / 365), each supplier ``s``:
+
+* **The cut.** ``c_s = cut_s (1 - leak_s)``, times ``residual_s`` from ``start_s + ease_s``
+  (licences granted: the observed recovery, :mod:`minsec.scenarios.library`). Withheld:
+  ``w_s = c_s (to_importer_s I_s + to_others_s (E_s - I_s))``, ``W = sum_s w_s``; of it
+  ``T = sum_s c_s to_importer_s (1 - to_others_s) I_s`` is aimed at the importer alone, and
+  ``theta = 1 - T / W`` is a cut of the whole market.
+* **Replacement.** Idle capacity of the suppliers not cutting arrives in
+  :data:`RAMP_STEPS` equal steps over ``ramp`` days from the first cut (USGS 2025: available
+  excess capacity); a cut aimed at the importer is also replaced by the other suppliers
+  diverting their other sales. ``R = min(offered, W)``, gap ``G = W - R``.
+* **Who is short.** A market cut is shared by every buyer in proportion to its purchases
+  (one world price clears the market: the importer's share ``I / Q``, ``Q = sum_s E_s`` the
+  ex-cutter market); a targeted cut falls on the importer as it lost it (Marchand et al.
+  2016): ``shortfall = G (theta I / Q + (1 - theta) L / W)``, ``L`` the importer's own loss.
+* **Stock.** From day ``t_r`` (the first cut + ``ceil(release_lag)``) the stock releases
+  ``min(shortfall, rate d, stock)``; ``unmet = shortfall - release``. What firms bought ahead
+  (``front_run_s`` days of ``I_s``) adds to the stock.
+* **Price.** A constant-elasticity market: the ex-cutter price multiple is
+  ``min(cap, (1 - g)^(-1 / eta))``, ``g`` the horizon's mean gap as a share of ``Q`` and
+  ``eta = |e_d| + e_s`` (USGS OFR 2025-1047: elasticities of demand and supply).
+* **Loss** (USGS OFR 2025-1047's logic): the extra cost of what is still bought,
+  ``(multiple - 1) price (I h/365 - shortfall)``, plus the value added lost downstream for
+  what is not, ``unmet x value_at_risk``.
 
 Conventions. Days are whole: a cut is felt on the days ``t`` of ``[0, horizon)`` with
 ``start <= t < start + duration`` (``sample`` rounds both to the nearest day; fractional
-values count from ``ceil``). ``t_r`` is the first start of a cut that reaches the importer
-(``cut to_importer I > 0``) plus ``ceil(release_lag)``. A day is short when its unmet demand
-exceeds ``ZERO_TOL`` of the daily demand (no rounding noise). The stock never refills, so
-``min_stock`` is the stock left at the end. ``price_jump`` is NaN where ``Q |eps|`` is 0
-(unknown) and the world is short.
+values count from ``ceil``). A day is short when its unmet demand exceeds ``ZERO_TOL`` of the
+daily demand (no rounding noise). The stock never refills, so ``min_stock`` is the stock left
+at the end. ``price_jump`` is NaN where ``Q`` is 0 and a cut is active.
 
-Integration is exact and event based: between the start and end days of the cuts and ``t_r``
-every rate is constant, so each draw x mineral is a few segments (``O(K^2)`` for ``K``
-cutting suppliers, none per day). ``trace=True`` also runs the plain daily loop, which the
-tests hold the segments to.
+Integration is exact and event based: between the days of the cuts, their easing, the ramp
+steps and ``t_r`` every rate is constant, so each draw x mineral is a few segments (none per
+day). ``trace=True`` also runs the plain daily loop, which the tests hold the segments to.
 
 Seeds: draw ``i`` lies in block ``i // BLOCK``, sampled by
 ``default_rng(SeedSequence(seed, spawn_key=(b,)))``, which is
@@ -37,11 +51,12 @@ from typing import Literal, overload
 import numpy as np
 import numpy.typing as npt
 
-from minsec.scenarios.model import Array, Baseline, Outcome, Policy, Shocks
+from minsec.scenarios.model import NEVER, Array, Baseline, Outcome, Policy, Shocks
 
 BLOCK = 1_000  # draws per random stream
 ZERO_TOL = 1e-9  # unmet below this share of daily demand is not a day short
 DAYS = 365.0  # rates per day = annual / DAYS
+RAMP_STEPS = 4  # idle capacity arrives in this many equal steps over the ramp-up days
 
 
 @dataclass(frozen=True)
@@ -49,9 +64,10 @@ class EventArrays:
     """Scenario events resolved to indices: event ``k`` cuts one mineral at some suppliers.
 
     Each draw: the event occurs with probability ``probability`` (Bernoulli), then its cut
-    fraction, duration and start day are uniform on ``[low, high]`` (``low == high``: fixed).
-    Where two events hit the same (mineral, supplier), the larger cut wins with its days and
-    targets (ties: the earlier event).
+    fraction, duration, start day, the days until licences ease it and the share of the cut
+    left then are uniform on ``[low, high]`` (``low == high``: fixed). Where two events hit
+    the same (mineral, supplier), the larger cut wins with its days and targets (ties: the
+    earlier event).
     """
 
     n_minerals: int  # M
@@ -66,6 +82,21 @@ class EventArrays:
     start_high: Array  # (K,)
     to_importer: Array  # (K,) 0 or 1
     to_others: Array  # (K,) 0..1
+    ease_low: Array | None = None  # (K,) days from the start until the cut eases; None: never
+    ease_high: Array | None = None  # (K,)
+    residual_low: Array | None = None  # (K,) share of the cut left once eased; None: 1
+    residual_high: Array | None = None  # (K,)
+    leakage: Array | None = None  # (K,) share of the withheld flows arriving via others
+    front_run: Array | None = None  # (K,) days of the importer's imports bought ahead
+
+    def dynamics(self) -> dict[str, Array]:
+        """The optional arrays, with their defaults where absent."""
+        k = len(self.mineral)
+        default = {"ease_low": NEVER, "ease_high": NEVER, "residual_low": 1.0,
+                   "residual_high": 1.0, "leakage": 0.0, "front_run": 0.0}
+        return {name: np.full(k, value) if getattr(self, name) is None
+                else np.asarray(getattr(self, name), dtype=np.float64)
+                for name, value in default.items()}
 
 
 @dataclass(frozen=True)
@@ -85,35 +116,26 @@ def sample(rng: np.random.Generator, n: int, events: EventArrays) -> Shocks:
     event's draws) does not depend on the probabilities.
     """
     k, s = events.suppliers.shape
+    dyn = events.dynamics()
     occurs = rng.random((n, k)) < events.probability
     magnitude = np.where(occurs, rng.uniform(events.magnitude_low, events.magnitude_high,
                                              (n, k)), 0.0)
     duration = np.rint(rng.uniform(events.duration_low, events.duration_high, (n, k)))
     start = np.rint(rng.uniform(events.start_low, events.start_high, (n, k)))
+    ease = np.rint(rng.uniform(dyn["ease_low"], dyn["ease_high"], (n, k)))
+    residual = rng.uniform(dyn["residual_low"], dyn["residual_high"], (n, k))
     out = {f.name: np.zeros((n, events.n_minerals, s)) for f in fields(Shocks)}
     for e in range(k):
         m, cols = int(events.mineral[e]), np.flatnonzero(events.suppliers[e])
         wins = magnitude[:, e, None] > out["cut"][:, m, cols]  # (n, cols)
         new = {"cut": magnitude[:, e], "start": start[:, e], "duration": duration[:, e],
                "to_importer": np.full(n, events.to_importer[e]),
-               "to_others": np.full(n, events.to_others[e])}
+               "to_others": np.full(n, events.to_others[e]), "ease": ease[:, e],
+               "residual": residual[:, e], "leakage": np.full(n, dyn["leakage"][e]),
+               "front_run": np.full(n, dyn["front_run"][e])}
         for name, value in new.items():
             out[name][:, m, cols] = np.where(wins, value[:, None], out[name][:, m, cols])
     return Shocks(**out)
-
-
-def _release_from(start: Array, end: Array, loss: Array, lag: float, horizon: int) -> Array:
-    """``t_r``: first start of a live cut with ``loss > 0``, + ``ceil(lag)``; else horizon."""
-    first = np.where((loss > 0) & (start < end), start, horizon).min(axis=-1, initial=horizon)
-    return np.minimum(first + math.ceil(lag), horizon)
-
-
-def release_day(baseline: Baseline, shocks: Shocks, policy: Policy, horizon: int) -> Array:
-    """First start of a cut reaching the importer + ``ceil(lag)``, ``(N, M)``; else horizon."""
-    start = np.clip(np.ceil(shocks.start), 0, horizon)
-    end = np.clip(np.ceil(shocks.start + shocks.duration), start, horizon)
-    loss = shocks.cut * shocks.to_importer * (baseline.imports / DAYS)
-    return _release_from(start, end, loss, policy.release_lag, horizon)
 
 
 def _gather(a: Array, idx: npt.NDArray[np.intp]) -> Array:
@@ -121,13 +143,56 @@ def _gather(a: Array, idx: npt.NDArray[np.intp]) -> Array:
     return np.take_along_axis(a, np.broadcast_to(idx, (*a.shape[:-2], *idx.shape)), axis=-1)
 
 
-def _segments(baseline: Baseline, shocks: Shocks, lag: float,
-              horizon: int) -> tuple[Array, ...]:
-    """Piecewise-constant rates: segment day, length, W, R, shortfall; release day ``t_r``.
+def market_share(baseline: Baseline) -> Array:
+    """``I / Q`` per mineral: the importer's purchases over the ex-cutter market (0 if none)."""
+    q = baseline.exports.sum(axis=1)
+    return np.divide(baseline.imports.sum(axis=1), q, out=np.zeros_like(q), where=q > 0)
 
-    Only the suppliers that cut in some draw are kept (``K`` per mineral); each segment's
-    active set is evaluated at its left day, so the arrays are ``(N, M, 2K + 2)``.
+
+def ramp_steps(first: Array, ramp: Array) -> Array:
+    """Days on which idle capacity reaches ``k / RAMP_STEPS`` of itself, ``(..., M, steps)``.
+
+    ``first`` (..., M) is the day the first cut starts; step ``k`` arrives
+    ``ceil(k ramp / RAMP_STEPS)`` days later (ramp 0: all on day ``first``).
     """
+    k = np.arange(1, RAMP_STEPS + 1) / RAMP_STEPS
+    return first[..., None] + np.ceil(k * ramp[:, None])
+
+
+def price_multiple(gap: Array, market: Array, horizon: int, eta: Array, cap: Array) -> Array:
+    """Ex-cutter price multiple: ``min(cap, (1 - g)^(-1/eta))``, ``g = gap / (Q horizon)``.
+
+    A constant-elasticity market (USGS OFR 2025-1047 equilibrates with elasticities of demand
+    and supply): the mean unreplaced share ``g`` of the ex-cutter market ``Q`` (t/day) over
+    the horizon, ``gap`` in t. NaN where ``Q`` is 0 and there is a gap; 1 without a gap.
+    """
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        share = np.clip(gap / (market * horizon), 0.0, 1.0)
+        multiple = np.minimum(cap, (1.0 - share) ** (-1.0 / eta))
+    multiple = np.where(market > 0, multiple, np.nan)
+    return np.where(gap > 0, multiple, 1.0)
+
+
+@dataclass(frozen=True)
+class _Cuts:
+    """The touched suppliers' cuts, per draw ``(N, M, K)``, days already whole."""
+
+    level: Array  # cut x (1 - leakage)
+    residual: Array
+    start: Array
+    eased: Array
+    end: Array
+    per_cut: Array  # t/day withheld per unit cut: to_imp I + to_oth (E - I)
+    own: Array  # t/day of the importer's own flows per unit cut: to_imp I
+    alone: Array  # t/day cut from the importer alone per unit cut: to_imp (1 - to_oth) I
+    spare: Array  # t/day idle capacity of the supplier
+    others: Array  # t/day of its sales to others, divertible to the importer
+    ahead: Array  # (N, M) t bought ahead before the cuts
+    first: Array  # (N, M) day the first cut starts (horizon: none)
+
+
+def _cuts(baseline: Baseline, shocks: Shocks, horizon: int) -> tuple[_Cuts, Array, Array]:
+    """The cuts of the suppliers that cut in some draw; the idle rates of those who never do."""
     touched = (shocks.cut > 0).any(axis=0)  # (M, S)
     k = max(int(touched.sum(axis=1).max(initial=0)), 1)
     idx = np.argsort(~touched, axis=1, kind="stable")[:, :k]  # (M, K) touched first
@@ -136,23 +201,45 @@ def _segments(baseline: Baseline, shocks: Shocks, lag: float,
                                (baseline.imports, baseline.exports, baseline.spare_capacity))
     cut = _gather(shocks.cut, idx) * valid
     to_imp, to_oth = _gather(shocks.to_importer, idx), _gather(shocks.to_others, idx)
-    w = cut * (to_imp * imports + to_oth * (exports - imports))  # (N, M, K)
-    loss = cut * to_imp * imports
     first = _gather(shocks.start, idx)
     start = np.clip(np.ceil(first), 0, horizon)  # fractional days: as the daily loop sees them
     end = np.clip(np.ceil(first + _gather(shocks.duration, idx)), start, horizon)
-    t_r = _release_from(start, end, loss, lag, horizon)
-    edges = [start, end, np.zeros_like(t_r)[..., None], t_r[..., None]]
-    days = np.sort(np.concatenate(edges, axis=-1), axis=-1)
-    left, length = days[..., :, None], np.diff(days, axis=-1, append=horizon)
-    on = (cut > 0)[..., None, :] & (start[..., None, :] <= left) & (left < end[..., None, :])
-    big_w = (on * w[..., None, :]).sum(axis=-1)  # (N, M, P)
-    big_l = (on * loss[..., None, :]).sum(axis=-1)
-    free = (baseline.spare_capacity * ~touched).sum(axis=1) / DAYS  # spare never cut
-    offered = free[:, None] + (~on * (spare * valid)[..., None, :]).sum(axis=-1)
-    replaced = np.minimum(offered, big_w)
-    short = big_l * (1 - np.divide(replaced, big_w, out=np.zeros_like(big_w), where=big_w > 0))
-    return days, length, big_w, replaced, short, t_r
+    eased = np.clip(np.ceil(first + _gather(shocks.ease, idx)), start, end)
+    per_cut = to_imp * imports + to_oth * (exports - imports)
+    live = (cut > 0) & (start < end) & (per_cut > 0)
+    ahead = (live * _gather(shocks.front_run, idx) * imports).sum(axis=-1)
+    cuts = _Cuts(cut * (1 - _gather(shocks.leakage, idx)), _gather(shocks.residual, idx),
+                 start, eased, end, per_cut, to_imp * imports,
+                 to_imp * (1 - to_oth) * imports, spare * valid, (exports - imports) * valid,
+                 ahead, np.where(live, start, horizon).min(axis=-1, initial=horizon))
+    never = ~touched
+    free = ((baseline.spare_capacity * never).sum(axis=1) / DAYS,
+            ((baseline.exports - baseline.imports) * never).sum(axis=1) / DAYS)
+    return cuts, free[0], free[1]
+
+
+def _rates(baseline: Baseline, c: _Cuts, free_spare: Array, free_others: Array,
+           day: Array) -> tuple[Array, Array]:
+    """``(gap, shortfall)`` in t/day on ``day`` (shape (N, M, P)); P segments or one day."""
+    d = day[..., None]  # (N, M, P, 1) against the cuts' (N, M, 1, K)
+    x = {name: getattr(c, name)[..., None, :] for name in
+         ("level", "residual", "start", "eased", "end", "per_cut", "own", "alone", "spare",
+          "others")}
+    on = (x["level"] > 0) & (x["start"] <= d) & (d < x["end"])
+    level = on * x["level"] * np.where(d >= x["eased"], x["residual"], 1.0)
+    big_w = (level * x["per_cut"]).sum(axis=-1)
+    own = (level * x["own"]).sum(axis=-1)
+    theta = 1 - np.divide((level * x["alone"]).sum(axis=-1), big_w, out=np.zeros_like(big_w),
+                          where=big_w > 0)
+    steps = ramp_steps(c.first, baseline.ramp)  # (N, M, steps)
+    arrived = (day[..., None] >= steps[..., None, :]).sum(axis=-1) / RAMP_STEPS
+    idle = free_spare[:, None] + (~on * x["spare"]).sum(axis=-1)
+    divert = free_others[:, None] + (~on * x["others"]).sum(axis=-1)
+    offered = arrived * (idle + (1 - theta) * divert)
+    gap = big_w - np.minimum(offered, big_w)
+    share = market_share(baseline)[:, None]
+    ratio = np.divide(own, big_w, out=np.zeros_like(big_w), where=big_w > 0)
+    return gap, gap * (theta * share + (1 - theta) * ratio)
 
 
 def _days_short(short: Array, rate: Array, before: Array, length: Array,
@@ -170,47 +257,58 @@ def _days_short(short: Array, rate: Array, before: Array, length: Array,
     return np.where(need > 0, length - covered, 0.0).sum(axis=-1)
 
 
+def _release_day(c: _Cuts, lag: float, horizon: int) -> Array:
+    """``t_r``: the first cut's start + ``ceil(lag)``, ``(N, M)``; horizon where none."""
+    return np.minimum(c.first + math.ceil(lag), horizon)
+
+
+def _loss(baseline: Baseline, shortfall: Array, unmet: Array, gap: Array,
+          horizon: int) -> dict[str, Array]:
+    """Price jump, extra cost, lost value added and their sum, per draw and mineral (USD)."""
+    market = baseline.exports.sum(axis=1) / DAYS
+    multiple = price_multiple(gap, market, horizon, baseline.eta, baseline.cap)
+    bought = np.maximum(baseline.imports.sum(axis=1) * horizon / DAYS - shortfall, 0.0)
+    extra = (multiple - 1) * baseline.price * bought
+    lost = unmet * baseline.value_at_risk
+    return {"price_jump": multiple - 1, "extra_cost": extra, "lost_value_added": lost,
+            "loss": extra + lost}
+
+
 def _integrate(baseline: Baseline, shocks: Shocks, policy: Policy, horizon: int) -> Outcome:
     """The outcome of every draw by exact integration over the segments."""
-    days, length, big_w, replaced, short, t_r = _segments(baseline, shocks,
-                                                          policy.release_lag, horizon)
+    c, free_spare, free_others = _cuts(baseline, shocks, horizon)
+    t_r = _release_day(c, policy.release_lag, horizon)
+    edges = [c.start, c.eased, c.end, ramp_steps(c.first, baseline.ramp),
+             np.zeros_like(t_r)[..., None], t_r[..., None]]
+    days = np.clip(np.sort(np.concatenate(edges, axis=-1), axis=-1), 0, horizon)
+    length = np.diff(days, axis=-1, append=horizon)
+    gap, short = _rates(baseline, c, free_spare, free_others, days)
     daily = baseline.demand / DAYS
-    cap, stock0 = policy.release_rate * daily, policy.days_of_cover * daily  # (M,)
+    cap, stock0 = policy.release_rate * daily, policy.days_of_cover * daily + c.ahead
     rate = np.where(days >= t_r[..., None], np.minimum(short, cap[:, None]), 0.0)
     wanted = np.cumsum(rate * length, axis=-1)
     released = np.minimum(wanted[..., -1], stock0)
     spent = np.concatenate([np.zeros_like(wanted[..., :1]), wanted[..., :-1]], axis=-1)
-    before = np.maximum(stock0[:, None] - spent, 0.0)  # stock at each segment's start
-    unmet = np.maximum((short * length).sum(axis=-1) - released, 0.0)
-    gap = np.where(length > 0, big_w - replaced, 0.0).max(axis=-1)
-    scale = baseline.world_supply * np.abs(baseline.elasticity) / DAYS
-    with np.errstate(over="ignore"):  # a vanishing world supply: an infinite jump
-        jump = np.divide(gap, scale, out=np.full_like(gap, np.nan), where=scale > 0)
+    before = np.maximum(stock0[..., None] - spent, 0.0)  # stock at each segment's start
+    shortfall = (short * length).sum(axis=-1)
+    unmet = np.maximum(shortfall - released, 0.0)
     return Outcome(unmet=unmet,
                    days_short=_days_short(short, rate, before, length, ZERO_TOL * daily[:, None]),
-                   min_stock=stock0 - released, released=released,
-                   price_jump=np.where(gap > 0, jump, 0.0),
-                   loss=unmet * baseline.value_at_risk)
+                   min_stock=stock0 - released, released=released, shortfall=shortfall,
+                   **_loss(baseline, shortfall, unmet, (gap * length).sum(axis=-1), horizon))
 
 
 def daily_trace(baseline: Baseline, shocks: Shocks, policy: Policy, horizon: int) -> Trace:
-    """The plain daily loop over ``(N, M, S)`` (small N only): the reference integration."""
-    imports, exports, spare = (x / DAYS for x in (baseline.imports, baseline.exports,
-                                                  baseline.spare_capacity))
-    w = shocks.cut * (shocks.to_importer * imports + shocks.to_others * (exports - imports))
-    loss = shocks.cut * shocks.to_importer * imports
-    end = shocks.start + shocks.duration
-    t_r = release_day(baseline, shocks, policy, horizon)
+    """The plain daily loop (small N only): the reference integration, the same rates."""
+    c, free_spare, free_others = _cuts(baseline, shocks, horizon)
+    t_r = _release_day(c, policy.release_lag, horizon)
     daily = baseline.demand / DAYS
     cap = policy.release_rate * daily
-    stock = np.broadcast_to(policy.days_of_cover * daily, t_r.shape).copy()
+    stock = policy.days_of_cover * daily + c.ahead
     out = {f.name: np.zeros((*t_r.shape, horizon)) for f in fields(Trace)}
     for t in range(horizon):
-        on = (shocks.cut > 0) & (shocks.start <= t) & (t < end)
-        big_w, big_l = (on * w).sum(axis=-1), (on * loss).sum(axis=-1)
-        replaced = np.minimum(np.where(on, 0.0, spare).sum(axis=-1), big_w)
-        ratio = np.divide(replaced, big_w, out=np.zeros_like(big_w), where=big_w > 0)
-        short = big_l * (1 - ratio)
+        _, short = _rates(baseline, c, free_spare, free_others, np.full((*t_r.shape, 1), t))
+        short = short[..., 0]
         release = np.where(t >= t_r, np.minimum(np.minimum(short, cap), stock), 0.0)
         stock = stock - release
         out["supply"][..., t], out["release"][..., t] = daily - short, release
