@@ -138,8 +138,9 @@ def sample(rng: np.random.Generator, n: int, events: EventArrays) -> Shocks:
     return Shocks(**out)
 
 
-def _gather(a: Array, idx: npt.NDArray[np.intp]) -> Array:
+def _gather(a: Array | None, idx: npt.NDArray[np.intp]) -> Array:
     """``a[..., m, idx[m, k]]``: the columns ``idx`` (M, K) of each mineral of ``a``."""
+    assert a is not None  # Shocks fills its optional arrays
     return np.take_along_axis(a, np.broadcast_to(idx, (*a.shape[:-2], *idx.shape)), axis=-1)
 
 
