@@ -99,7 +99,7 @@ def test_backtest_table(tables: dict[str, pd.DataFrame]) -> None:
     for table in (gallium, graphite):
         simulated = table.dropna(subset=["simulated_change"])
         assert set(simulated["flow"]) == {"exports_to_world", "exports_to_importer"}
-        assert simulated["simulated_change"].between(-0.8, 0).all()  # cut <= 0.8
+        assert simulated["simulated_change"].between(-1, 0).all()  # a cut withholds 0..100%
     assert graphite.loc[graphite["year"].eq(2022), "simulated_change"].isna().all()
     assert graphite.loc[graphite["flow"].eq("imports_from_world"), "simulated_change"].isna(
     ).all()

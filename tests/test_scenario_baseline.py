@@ -89,14 +89,20 @@ def test_gallium_is_curated_and_scaled(korea: Baseline) -> None:
     assert "Korea Customs Service" in korea.sources["imports:gallium"]
     # USGS MCS 2024, 2023: China's capacity 1,000 t, production 600 t.
     assert at(korea, "spare_capacity", "gallium", "CHN") == pytest.approx(400)
-    assert korea.value_at_risk[i] == pytest.approx(163e6)
+    # no Korean value added per t of gallium is sourced: 10 x Korea's own price, never the
+    # USA's 163 M USD/t (value_at_risk.csv holds USGS's US figure only)
+    assert korea.value_at_risk[i] == pytest.approx(10 * korea.price[i])
+    assert "KOR's price" in korea.sources["value_at_risk:gallium"]
+    # the market: China's exports 67.3 t (Nov 2022 x 12), the others' production
+    assert at(korea, "exports", "gallium", "CHN") == pytest.approx(67.3)
+    assert at(korea, "exports", "gallium", "JPN") == pytest.approx(3.0)
 
 
 def test_arrays_finite_and_non_negative(korea: Baseline) -> None:
     for name in ARRAYS:
         values = getattr(korea, name)
         assert np.isfinite(values).all() and (values >= 0).all(), name
-    assert (korea.elasticity == -0.3).all()
+    assert (korea.elasticity == -0.3).all()  # market_response.csv: every row -0.3
     assert (korea.world_supply > 0).all() and (korea.price > 0).all()
     assert (korea.exports >= korea.imports - 1e-9).all()
     assert (korea.partner_exports <= korea.exports + 1e-9).all()
@@ -143,7 +149,10 @@ def test_prices_and_their_sources(korea: Baseline, built: Path) -> None:
     # 2022, mattes, MHP, salts from ITC Trade Map 2021; none is among the BACI extract's codes,
     # SOURCES.md §9, §10, §12), counted in t of Ni: the Pink Sheet's LME nickel price is that
     # measure and stays.
-    assert korea.sources["imports:nickel"].endswith("contained t (refining)")
+    assert "contained t (refining)" in korea.sources["imports:nickel"]
+    # ... and the exporters' sales are capped at what they produce (Norway's and Russia's
+    # exports of nickel forms include re-exported matte)
+    assert "exports capped at production: " in korea.sources["imports:nickel"]
     assert "HS 750210 2022" in korea.basis[2] and "UN Comtrade" in korea.basis[2]
     assert korea.sources["price:nickel"].startswith("World Bank Pink Sheet Nickel 2023")
     assert 15_000 < price["nickel"] < 30_000  # LME nickel, 2023 mean: about 21,500 USD/t
@@ -201,15 +210,14 @@ def test_no_data_is_an_error_or_kept_missing(inputs: baseline.BaselineInputs) ->
 
 def test_value_at_risk_file() -> None:
     table = pd.read_csv(DATA / "value_at_risk.csv", dtype=str, keep_default_na=False)
-    assert list(table.columns) == ["mineral", "use", "usd_per_t", "basis", "source_url",
-                                   "confidence"]
-    assert table["mineral"].is_unique
+    assert list(table.columns) == ["importer", "mineral", "use", "usd_per_t", "basis",
+                                   "source_url", "confidence"]
+    assert not table.duplicated(["importer", "mineral"]).any()
     assert (pd.to_numeric(table["usd_per_t"]) > 0).all()
     assert set(table["confidence"]) <= {"high", "medium", "low"}
     for url in table["source_url"].str.split(" | ", regex=False).explode():
         assert re.match(r"^https?://\S+$", url), url
-    strategic = {"lithium", "nickel", "cobalt", "manganese", "graphite", "neodymium",
-                 "dysprosium", "terbium", "cerium", "lanthanum"}
-    assert strategic | {"gallium", "germanium", "indium"} <= set(table["mineral"])
-    ours = table[table["basis"].str.startswith("multiple of price (ours)")]
-    assert (ours["confidence"] == "low").all()
+    # only sourced rows: USGS OFR 2024-1057 for the USA's gallium and germanium
+    assert set(zip(table["importer"], table["mineral"], strict=True)) == {
+        ("USA", "gallium"), ("USA", "germanium")}
+    assert table["source_url"].str.contains("ofr20241057").all()

@@ -131,7 +131,7 @@ def test_defaults_are_koreas_and_documented() -> None:
     assert s.importer == "KOR"
     assert s.stockpile.days_of_cover == 54 and s.stockpile.release_lag_days == 8
     assert s.stockpile.release_rate == 1.0
-    assert s.elasticity == -0.3 and s.horizon_days == 365 and s.draws == 10_000
+    assert s.elasticity is None and s.horizon_days == 365 and s.draws == 10_000
     assert s.events[0].exporters == ("CHN",) and s.minerals == ("gallium", "germanium")
 
 
@@ -141,7 +141,7 @@ def test_short_forms_and_per_mineral_values() -> None:
     magnitude = s.events[0].magnitude
     assert magnitude is not None and magnitude.fixed and magnitude.low == 1.0
     assert s.stockpile.days_for("gallium") == 100 and s.stockpile.days_for("germanium") == 0
-    assert s.elasticity_of("germanium") == -0.1 and s.elasticity_of("gallium") == -0.3
+    assert s.elasticity_of("germanium") == -0.1 and s.elasticity_of("gallium") is None
     policy = s.stockpile.policy(s.minerals)
     np.testing.assert_array_equal(policy.days_of_cover, [100.0, 0.0])
 

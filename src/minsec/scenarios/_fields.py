@@ -31,9 +31,19 @@ def _named(lookup: Callable[[str], str]) -> Callable[[Any], str]:
     return check
 
 
+BLOCS = ("EU27",)  # aggregates that import as one (minsec.scenarios.baseline.as_bloc)
+
+
 def _not_aggregate(code: str) -> str:
     if code in AGGREGATES:
         raise ValueError(f"{code} is an aggregate ({AGGREGATES[code]}), not a country")
+    return code
+
+
+def _country_or_bloc(code: str) -> str:
+    if code in AGGREGATES and code not in BLOCS:
+        raise ValueError(f"{code} is an aggregate ({AGGREGATES[code]}), not a country or a "
+                         f"bloc ({', '.join(BLOCS)})")
     return code
 
 
@@ -60,6 +70,7 @@ def _non_empty(items: tuple[Any, ...]) -> tuple[Any, ...]:
 
 TargetGroup = Literal["all", "non_partners", "partners"]
 Iso3 = Annotated[str, BeforeValidator(_named(resolve)), AfterValidator(_not_aggregate)]
+Importer = Annotated[str, BeforeValidator(_named(resolve)), AfterValidator(_country_or_bloc)]
 MineralId = Annotated[str, BeforeValidator(_named(mineral_id))]
 Url = Annotated[str, BeforeValidator(_url)]
 NonNegative = Annotated[float, Field(ge=0)]

@@ -16,12 +16,23 @@ each recorded in ``Baseline.sources``:
 * **Price**: :func:`~minsec.scenarios.prices.market_price`, unless the unit value of the
   importer's imports (USD per contained t) shows it is for another measure, e.g. a price of
   lithium carbonate against tonnes of lithium (:func:`~minsec.scenarios.prices.baseline_price`).
+* **Exports** of a traded form are capped at the exporter's production of the mineral (mine or
+  refinery, the larger; never below what the importer buys from it): a country cannot sell
+  more content than it makes, where the content factor of a code overstates it (the DRC's
+  810510 at metal content).
+* **Market response** (elasticities, the ramp-up of idle capacity, the price cap):
+  ``reference/data/market_response.csv`` per mineral, each row with its basis.
+* **Value added lost per tonne not bought**: the importer's own row of
+  ``reference/data/value_at_risk.csv``, else :data:`DEFAULT_VAR_MULTIPLE` x the importer's
+  own price (ours), never another importer's figure.
+* **A bloc** (``EU27``) imports as one: members' flows summed, flows between members dropped,
+  members' production summed (:func:`as_bloc`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -40,12 +51,13 @@ from minsec.scenarios.supply import (
     capacity_spare,
     importer_production,
     mineral_flows,
+    producers,
     with_quantities,
     world_supply,
 )
 
 DEFAULT_ELASTICITY = -0.3
-DEFAULT_VAR_MULTIPLE = 10.0  # value at risk = 10 x price where the file has no row (ours)
+DEFAULT_VAR_MULTIPLE = 10.0  # value added lost = 10 x price where the file has no row (ours)
 
 
 SOURCES = {
@@ -58,10 +70,10 @@ SOURCES = {
     "world_supply": "WLD production of the stage (MCS newest first, WMD, IEA), >= world exports",
     "price": "Pink Sheet annual mean, else USGS salient price, else the imports' unit value "
              "(USD per contained t)",
-    "elasticity": f"{DEFAULT_ELASTICITY} (ours): short-run price elasticity of metal demand; the "
-                  "USGS 2025 method uses demand elasticities (methods.md §2.3), values unpublished",
-    "value_at_risk": "reference/data/value_at_risk.csv, else "
-                     f"{DEFAULT_VAR_MULTIPLE:g} x price (ours)"}
+    "elasticity": "reference/data/market_response.csv (demand elasticity; basis per row)",
+    "value_at_risk": "value added lost per t not bought: the importer's row of "
+                     f"reference/data/value_at_risk.csv, else {DEFAULT_VAR_MULTIPLE:g} x its "
+                     "own price (ours)"}
 
 
 @dataclass(frozen=True)
@@ -77,6 +89,8 @@ class BaselineInputs:
     gaps: pd.DataFrame  # mineral, stage, note where no form of the stage has flows
     value_at_risk: pd.DataFrame  # reference/data/value_at_risk.csv
     catalogue: Mapping[str, str] = field(default_factory=dict)  # mineral id -> group
+    blocs: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # EU27 -> members
+    market: pd.DataFrame = field(default_factory=lambda: load_market_response())
 
 
 def load_inputs(store: Path | None = None) -> BaselineInputs:
@@ -84,10 +98,11 @@ def load_inputs(store: Path | None = None) -> BaselineInputs:
     members = tables.membership(store)
     return BaselineInputs(
         tables.mineral_trade(store), tables.supply(store), tables.prices(store),
-        tables.us_statistics(store, "price"),
+        tables.us_statistics(store),
         frozenset(members.loc[members["role"].eq("partner"), "country"]),
         structures.load_curated(), tables.trade_gaps(store), load_value_at_risk(),
-        dict(tables.minerals(store)[["id", "group"]].itertuples(index=False)))
+        dict(tables.minerals(store)[["id", "group"]].itertuples(index=False)),
+        {"EU27": tuple(tables.region_members("eu27", store))})
 
 
 def load_value_at_risk(path: Path | None = None) -> pd.DataFrame:
@@ -96,13 +111,57 @@ def load_value_at_risk(path: Path | None = None) -> pd.DataFrame:
 
 
 
-def _value_at_risk(table: pd.DataFrame, mineral: str, price: float) -> tuple[float, str]:
-    row = table[table["mineral"].eq(mineral)]
+def load_market_response(path: Path | None = None) -> pd.DataFrame:
+    """Read ``reference/data/market_response.csv`` (I/O)."""
+    return pd.read_csv(path or DATA / "market_response.csv", keep_default_na=False)
+
+
+def market_response(table: pd.DataFrame, mineral: str) -> dict[str, object]:
+    """The mineral's row of ``market_response.csv``, else its ``default`` row."""
+    rows = table[table["mineral"].eq(mineral)]
+    row = (rows if not rows.empty else table[table["mineral"].eq("default")]).iloc[0]
+    return {**{str(k): v for k, v in row.items()}, "row": row["mineral"]}
+
+
+def as_bloc(inputs: BaselineInputs, bloc: str) -> BaselineInputs:
+    """The inputs with the bloc's members as one country: intra-bloc flows gone, output summed."""
+    members = set(inputs.blocs[bloc])
+    trade = inputs.mineral_trade
+    inside = trade["importer"].isin(members) & trade["exporter"].isin(members)
+    trade = trade[~inside].assign(
+        importer=trade["importer"].where(~trade["importer"].isin(members), bloc),
+        exporter=trade["exporter"].where(~trade["exporter"].isin(members), bloc))
+    supply = inputs.supply
+    own = supply["country"].isin(members) & supply["variable"].eq("production")
+    keys = [str(c) for c in supply.columns if c not in ("value", "file", "line")]
+    summed = pd.DataFrame(supply[own].assign(country=bloc).groupby(
+        keys, dropna=False, observed=True, as_index=False)["value"].sum(min_count=1))
+    rest: pd.DataFrame = supply[~supply["country"].isin(members)]
+    return replace(inputs, mineral_trade=trade, supply=pd.concat([rest, summed],
+                                                                 ignore_index=True))
+
+
+def _value_at_risk(table: pd.DataFrame, importer: str, mineral: str,
+                   price: float) -> tuple[float, str]:
+    row = table[table["importer"].eq(importer) & table["mineral"].eq(mineral)]
     if not row.empty:
         top = row.iloc[0]
         return float(top["usd_per_t"]), f"value_at_risk.csv: {top['use']}; {top['basis']}"
     return (DEFAULT_VAR_MULTIPLE * price,
-            f"multiple of price (ours): {DEFAULT_VAR_MULTIPLE:g} x price")
+            f"ours: {DEFAULT_VAR_MULTIPLE:g} x {importer}'s price (a 10% cost share in what it "
+            f"goes into; no value added per t of {mineral} found for {importer})")
+
+
+def cap_at_production(supply: pd.DataFrame, mineral: str, year: int, exports: pd.Series,
+                      imports: pd.Series) -> tuple[pd.Series, list[str]]:
+    """Exports capped at each exporter's production (mine or refinery, the larger), >= imports."""
+    made = pd.concat([producers(supply, mineral, stage, year) for stage in ("mining", "refining")])
+    made = made.groupby(level=0).max()
+    cap = made.reindex(exports.index)
+    limit = np.maximum(cap, imports.reindex(exports.index).fillna(0.0))
+    over = cap.notna() & (exports > limit)
+    return (exports.where(~over, limit),
+            [f"{c} {exports[c]:,.0f} -> {limit[c]:,.0f} t" for c in exports.index[over]])
 
 
 def _check(inputs: BaselineInputs, importer: str, minerals: tuple[str, ...], stage: str) -> None:
@@ -114,8 +173,11 @@ def _check(inputs: BaselineInputs, importer: str, minerals: tuple[str, ...], sta
     if stage not in ("auto", *STAGES):
         raise MinsecError(f"stage must be auto or one of {', '.join(STAGES)}, not {stage!r}")
     trade = inputs.mineral_trade
+    if importer in inputs.blocs:
+        return
     if not (trade["importer"].eq(importer).any() or trade["exporter"].eq(importer).any()):
-        raise MinsecError(f"unknown importer {importer!r}: no trade flows (use ISO3, e.g. KOR)")
+        raise MinsecError(f"unknown importer {importer!r}: no trade flows (use ISO3, e.g. KOR, "
+                          f"or a bloc: {', '.join(inputs.blocs) or 'none'})")
 
 
 def build_baseline(inputs: BaselineInputs, importer: str, minerals: Iterable[str], year: int,
@@ -148,6 +210,8 @@ def build_baseline(inputs: BaselineInputs, importer: str, minerals: Iterable[str
     """
     minerals = tuple(minerals)
     _check(inputs, importer, minerals, stage)
+    if importer in inputs.blocs:
+        inputs = as_bloc(inputs, importer)
     over = dict(elasticity or {})
     if any(not v < 0 for v in over.values()):
         raise MinsecError(f"elasticities must be negative, got {over}")
@@ -161,7 +225,8 @@ def build_baseline(inputs: BaselineInputs, importer: str, minerals: Iterable[str
     trade = inputs.mineral_trade
     trade = with_quantities(trade[trade["mineral"].isin(minerals) & (trade["year"] <= year)
                                   & (trade["year"] >= year - max_age)])
-    flows = [mineral_flows(inputs, trade, importer, m, stage, year, opts) for m in minerals]
+    flows = [_capped(inputs, m, year, mineral_flows(inputs, trade, importer, m, stage, year,
+                                                     opts)) for m in minerals]
     spare_cap = [capacity_spare(inputs.supply, m, f.stage, year).drop(importer, errors="ignore")
                  for m, f in zip(minerals, flows, strict=True)]
     names = {s for f, c in zip(flows, spare_cap, strict=True)
@@ -186,12 +251,41 @@ def build_baseline(inputs: BaselineInputs, importer: str, minerals: Iterable[str
         sources[f"spare_capacity:{m}"] = ("USGS capacity - production: " + ", ".join(
             spare_cap[i].index) if len(spare_cap[i]) else "default")
         sources |= {f"{name}:{m}": labels[i] for name, (_, labels) in columns.items()}
+    response = [market_response(inputs.market, m) for m in minerals]
+    for m, r in zip(minerals, response, strict=True):
+        sources[f"market_response:{m}"] = (
+            f"market_response.csv row {r['row']}: demand {r['demand_elasticity']}, supply "
+            f"{r['supply_elasticity']}, ramp {r['ramp_days']} days, cap x{r['price_cap']}; "
+            f"{r['basis']} ({r['source_url']})" + (" (demand elasticity: user)" if m in over
+                                                   else ""))
+
+    def column(name: str) -> np.ndarray:
+        return np.array([float(str(r[name])) for r in response], dtype=float)
+
     return Baseline(
         importer, year, minerals, suppliers, imports, exports,
         matrix(f.partner_exports for f in flows), spare, columns["demand"][0],
         columns["world_supply"][0], columns["price"][0],
-        np.array([over.get(m, DEFAULT_ELASTICITY) for m in minerals], dtype=float),
-        columns["value_at_risk"][0], tuple(f.basis for f in flows), sources)
+        np.array([over.get(m, e) for m, e in zip(minerals, column("demand_elasticity"),
+                                                 strict=True)], dtype=float),
+        columns["value_at_risk"][0], tuple(f.basis for f in flows), sources,
+        ramp_days=column("ramp_days"), supply_elasticity=column("supply_elasticity"),
+        price_cap=column("price_cap"))
+
+
+def _capped(inputs: BaselineInputs, mineral: str, year: int, flows: Flows) -> Flows:
+    """Traded flows with each exporter's exports capped at its production (module docstring)."""
+    if flows.basis.startswith(("curated", "user", "missing")):
+        return flows
+    exports, capped = cap_at_production(inputs.supply, mineral, year, flows.exports,
+                                        flows.imports)
+    if not capped:
+        return flows
+    note = "exports capped at production: " + ", ".join(capped)
+    return replace(flows, exports=exports,
+                   partner_exports=flows.partner_exports.clip(
+                       upper=exports.reindex(flows.partner_exports.index)),
+                   note="; ".join(x for x in (flows.note, note) if x))
 
 
 def _columns(inputs: BaselineInputs, importer: str, minerals: tuple[str, ...],
@@ -225,7 +319,7 @@ def _columns(inputs: BaselineInputs, importer: str, minerals: tuple[str, ...],
                 raise MinsecError(f"no price for {m}: none in the Pink Sheet, USGS or the "
                                   "trade values")
             price, price_label = 0.0, "missing"
-        at_risk, at_risk_label = _value_at_risk(inputs.value_at_risk, m, price)
+        at_risk, at_risk_label = _value_at_risk(inputs.value_at_risk, importer, m, price)
         found = {"demand": (demand, f"production {made:g} t ({made_label}) + imports "
                                     f"{bought:g} - exports {f.importer_exports:g}"),
                  "world_supply": (world, world_label), "price": (price, price_label),

@@ -30,16 +30,24 @@ def cvar(values: Array, level: float = 0.95) -> Array:
     return np.asarray((values * tail).sum(axis=0) / np.maximum(tail.sum(axis=0), 1))
 
 
+def not_computed(baseline: Baseline) -> list[str]:
+    """Per mineral: why it was not computed (its ``missing:`` basis), or ``""``."""
+    return [b.removeprefix("missing: ") if not ok else ""
+            for b, ok in zip(baseline.basis, baseline.computed, strict=True)]
+
+
 def summary(outcome: Outcome, baseline: Baseline) -> pd.DataFrame:
     """Per mineral: the odds of a shortfall, its size, its duration, stock, price and loss.
 
     ``p_shortfall = P(unmet > 0)``; unmet demand in t and in % of annual demand (mean, P95,
     CVaR95); days short (mean, P95); the lowest stock level (median and P5 over draws); the
-    price jump (median, P95); the expected and P95 loss in USD.
+    price jump (median, P95); the loss in USD (mean, P95, CVaR95) and its two parts (extra
+    cost of what is bought, value added lost for what is not). A mineral without the data
+    for a baseline has NaN everywhere and its reason in ``not_computed``, never zeros.
     """
     demand = np.where(baseline.demand > 0, baseline.demand, np.nan)
     unmet = outcome.unmet
-    return pd.DataFrame({
+    table = pd.DataFrame({
         "mineral": baseline.minerals,
         "basis": baseline.basis,
         "demand_t": baseline.demand,
@@ -57,7 +65,17 @@ def summary(outcome: Outcome, baseline: Baseline) -> pd.DataFrame:
         "price_jump_p95": np.quantile(outcome.price_jump, 0.95, axis=0),
         "loss_mean_usd": outcome.loss.mean(axis=0),
         "loss_p95_usd": np.quantile(outcome.loss, 0.95, axis=0),
+        "loss_cvar95_usd": cvar(outcome.loss),
+        "extra_cost_mean_usd": _mean(outcome.extra_cost, unmet),
+        "lost_value_added_mean_usd": _mean(outcome.lost_value_added, unmet),
     })
+    numbers = table.columns.difference(["mineral", "basis"])
+    table.loc[~baseline.computed, numbers] = np.nan
+    return table.assign(not_computed=not_computed(baseline))
+
+
+def _mean(values: Array | None, like: Array) -> Array:
+    return np.full(like.shape[1], np.nan) if values is None else values.mean(axis=0)
 
 
 FAN = (0.05, 0.25, 0.5, 0.75, 0.95)

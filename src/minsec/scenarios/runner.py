@@ -6,7 +6,9 @@ the policies meet the same draws (common random numbers).
 
 Resolution choices (ours): an event hits the stage the importer's trade is measured at (the
 baseline's), whatever its own ``stage``; a quota becomes the cut ``1 - quota / exports`` of
-the exporters together; ``targets``: ``all`` cuts the importer and every other buyer;
+the exporters together (exports capped at production by the baseline); a single rare earth
+without trade of its own is the group ``rare_earths`` it is traded in, counted once
+(:func:`commodity`); ``targets``: ``all`` cuts the importer and every other buyer;
 ``partners`` / ``non_partners`` cut the importer if it is (not) an MSP partner, and the others
 in proportion to the exporters' sales to (non-)partners; a list of importers cuts those only.
 """
@@ -59,12 +61,34 @@ def _targets(event: Event, importer: str, partners: set[str], exports: np.ndarra
     return float(importer in event.targets), 0.0
 
 
-def resolve(scenario: Scenario, baseline: Baseline, partners: set[str]) -> engine.EventArrays:
-    """The scenario's events as the engine's arrays: one row per event and mineral."""
+GROUPS = {"rare_earth": "rare_earths"}  # catalogue group -> the commodity its trade is in
+
+
+def commodity(mineral: str, inputs: base.BaselineInputs) -> str:
+    """The engine's commodity: a group member without trade of its own is its group."""
+    group = GROUPS.get(inputs.catalogue.get(mineral, ""))
+    if group is None or group == mineral:
+        return mineral
+    own = inputs.mineral_trade["mineral"].eq(mineral).any()
+    return mineral if own else group
+
+
+def commodities(scenario: Scenario, inputs: base.BaselineInputs) -> dict[str, list[str]]:
+    """Each commodity the scenario touches, with the minerals it stands for, in order."""
+    out: dict[str, list[str]] = {}
+    for mineral in scenario.minerals:
+        out.setdefault(commodity(mineral, inputs), []).append(mineral)
+    return out
+
+
+def resolve(scenario: Scenario, baseline: Baseline, partners: set[str],
+            inputs: base.BaselineInputs | None = None) -> engine.EventArrays:
+    """The scenario's events as the engine's arrays: one row per event and commodity."""
     rows: list[dict[str, object]] = []
     for event in scenario.events:
         mask = np.isin(np.array(baseline.suppliers), list(event.exporters))
-        for mineral in event.minerals:
+        named = [commodity(m, inputs) if inputs is not None else m for m in event.minerals]
+        for mineral in dict.fromkeys(named):
             m = baseline.minerals.index(mineral)
             exports = baseline.exports[m, mask]
             if event.magnitude is not None:
@@ -74,7 +98,13 @@ def resolve(scenario: Scenario, baseline: Baseline, partners: set[str]) -> engin
                 low = high = max(0.0, 1 - float(event.quota_t or 0) / sold) if sold else 0.0
             to_importer, to_others = _targets(event, baseline.importer, partners, exports,
                                               baseline.partner_exports[m, mask])
+            recovery = event.recovery
             rows.append({"mineral": m, "suppliers": mask, "probability": event.probability,
+                         "ease_low": recovery.after_days.low if recovery else engine.NEVER,
+                         "ease_high": recovery.after_days.high if recovery else engine.NEVER,
+                         "residual_low": recovery.residual.low if recovery else 1.0,
+                         "residual_high": recovery.residual.high if recovery else 1.0,
+                         "leakage": event.leakage, "front_run": event.front_run_days,
                          "magnitude_low": low, "magnitude_high": high,
                          "duration_low": event.duration_days.low,
                          "duration_high": event.duration_days.high,
@@ -99,10 +129,18 @@ def prepare(scenario: Scenario, inputs: base.BaselineInputs, year: int) -> Basel
 
     A mineral without data is kept, with zero imports and its ``missing`` basis, never dropped.
     """
-    elasticity = {m: scenario.elasticity_of(m) for m in scenario.minerals}
-    return base.build_baseline(inputs, scenario.importer, scenario.minerals, year,
-                               allow_missing=True, elasticity=elasticity,
-                               value_at_risk=dict(scenario.value_at_risk))
+    groups = commodities(scenario, inputs)
+    given = {c: scenario.elasticity_of(ms[0]) for c, ms in groups.items()}
+    elasticity = {c: e for c, e in given.items() if e is not None}
+    at_risk = {commodity(m, inputs): v for m, v in scenario.value_at_risk.items()}
+    baseline = base.build_baseline(inputs, scenario.importer, list(groups), year,
+                                   allow_missing=True, elasticity=elasticity,
+                                   value_at_risk=at_risk)
+    for c, ms in groups.items():
+        if ms != [c]:
+            baseline.sources[f"stands_for:{c}"] = (
+                f"{', '.join(ms)}: no trade of their own, counted once as {c} (the group's codes)")
+    return baseline
 
 
 def run(scenario: Scenario, inputs: base.BaselineInputs, year: int,
@@ -113,7 +151,7 @@ def run(scenario: Scenario, inputs: base.BaselineInputs, year: int,
     ``progress(done, total)``, locally, is called after each block of ``engine.BLOCK`` draws.
     """
     baseline = baseline or prepare(scenario, inputs, year)
-    events = resolve(scenario, baseline, set(inputs.partners))
+    events = resolve(scenario, baseline, set(inputs.partners), inputs)
     policy = scenario.stockpile.policy(baseline.minerals)
     args = (baseline, events, policy, scenario.draws, scenario.seed, scenario.horizon_days)
     if dask:

@@ -29,7 +29,7 @@ from minsec.scenarios._errors import bad_yaml, one_line
 from minsec.scenarios._fields import (
     Countries,
     Elasticity,
-    Iso3,
+    Importer,
     MineralId,
     NonNegative,
     PerMineral,
@@ -105,12 +105,22 @@ class Duration(Distribution):
     high: float = Field(ge=1)
 
 
+class Recovery(_Frozen):
+    """Licences granted: ``after_days`` from the start, the cut falls to ``residual`` of itself."""
+
+    after_days: StartDay
+    residual: Magnitude
+
+
 class Event(_Frozen):
     """One exporter decision: who cuts which minerals, at which stage, how much, to whom, when.
 
     Give ``magnitude`` (fraction withheld) or ``quota_t`` (an annual export quota in t; the
     engine cuts ``1 - quota_t / exports``, floored at 0), never both. ``targets``: all
     destinations, the MSP partners, the non-partners, or a list of importers (ISO3).
+    The observed dynamics: ``recovery`` (licences easing the cut), ``leakage`` (share of the
+    withheld flows that still arrive through third countries) and ``front_run_days`` (days of
+    the importer's imports from the exporters bought ahead of the start).
     """
 
     id: str | None = None
@@ -123,6 +133,9 @@ class Event(_Frozen):
     start_day: StartDay = StartDay(low=0, high=0)
     duration_days: Duration
     probability: Annotated[float, Field(ge=0, le=1)] = 1.0
+    recovery: Recovery | None = None
+    leakage: Annotated[float, Field(ge=0, le=1)] = 0.0
+    front_run_days: Annotated[float, Field(ge=0, le=365)] = 0.0
     source: Url | None = None
 
     @model_validator(mode="after")
@@ -164,10 +177,10 @@ class Scenario(_Frozen):
     id: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
     name: str
     description: str = ""
-    importer: Iso3 = "KOR"
+    importer: Importer = "KOR"
     events: tuple[Event, ...]
     stockpile: StockpilePolicy = StockpilePolicy()
-    elasticity: Elasticity = DEFAULT_ELASTICITY
+    elasticity: Elasticity | None = None  # None: market_response.csv per mineral
     value_at_risk: dict[MineralId, NonNegative] = {}  # USD/t overrides of the engine defaults
     horizon_days: Annotated[int, Field(ge=1, le=3650)] = 365
     draws: Annotated[int, Field(ge=1, le=1_000_000)] = 10_000
@@ -188,11 +201,12 @@ class Scenario(_Frozen):
         """The minerals any event touches, in order of first mention."""
         return tuple(dict.fromkeys(m for e in self.events for m in e.minerals))
 
-    def elasticity_of(self, mineral: str) -> float:
-        """Price elasticity of demand of one mineral (the default where not overridden)."""
+    def elasticity_of(self, mineral: str) -> float | None:
+        """Price elasticity of demand of one mineral set by the scenario (None: not set)."""
         if isinstance(self.elasticity, Mapping):
-            return float(self.elasticity.get(mineral, DEFAULT_ELASTICITY))
-        return float(self.elasticity)
+            value = self.elasticity.get(mineral)
+            return None if value is None else float(value)
+        return None if self.elasticity is None else float(self.elasticity)
 
     def replace(self, **changes: Any) -> Scenario:
         """A validated copy with some top-level fields changed (e.g. ``draws=1000``)."""

@@ -48,6 +48,14 @@ GAP_IMPORTS: dict[tuple[str, str], tuple[str, dict[int, float]]] = {
         "co.kr/arti/international/international_general/1098603.html)",
         {2019: 5.7, 2020: 13.4, 2021: 3.5, 2022: 3.3}),
 }
+# A producer's exports (t/yr) where no traded form measures them, else its production stands in.
+GAP_EXPORTS: dict[tuple[str, str], tuple[str, dict[int, float]]] = {
+    ("CHN", "gallium"): (
+        "China customs via rawmaterials.net: 5,611 kg of gallium in Nov 2022, x 12 (ours: one "
+        "month annualised; https://rawmaterials.net/gallium-and-germanium-exports-rise-remain-"
+        "below-last-years-level/)", {2022: 67.3}),
+}
+US_IMPORT_FORMS = ("metal", "metals", "unwrought")  # USGS salient forms counted as imports
 
 
 @dataclass(frozen=True)
@@ -136,16 +144,62 @@ def _shares(rows: pd.DataFrame, what: str) -> pd.Series:
     return pd.concat([share, pd.Series({REST: rest})]) if rest > 1e-6 else share
 
 
-def _gap_total(importer: str, mineral: str, year: int,
-               import_totals: Mapping[str, float]) -> tuple[int, float, str] | None:
-    """The importer's total imports (t) of a mineral no form measures: latest <= ``year``."""
+def _latest(figures: Mapping[int, float], year: int) -> int:
+    return max((y for y in figures if y <= year), default=min(figures))
+
+
+def us_imports(us_statistics: pd.DataFrame, mineral: str, year: int) -> tuple[int, float] | None:
+    """US imports for consumption (t) of the metal forms, USGS MCS salient, latest <= ``year``."""
+    rows = us_statistics[us_statistics["mineral"].eq(mineral)
+                         & us_statistics["variable"].eq("imports") & us_statistics["unit"].eq("t")
+                         & us_statistics["form"].fillna("").str.casefold().isin(US_IMPORT_FORMS)
+                         & us_statistics["value"].gt(0) & (us_statistics["year"] <= year)]
+    if rows.empty:
+        return None
+    rows = rows[rows["year"].eq(rows["year"].max())]
+    rows = rows[rows["edition"].eq(rows["edition"].max())]
+    return int(rows["year"].iloc[0]), float(rows["value"].sum())
+
+
+def _gap_total(importer: str, mineral: str, year: int, import_totals: Mapping[str, float],
+               us_statistics: pd.DataFrame) -> tuple[int, float, str] | None:
+    """The importer's total imports (t) of a mineral no form measures: latest <= ``year``.
+
+    A user's total, else :data:`GAP_IMPORTS`, else (USA) the USGS salient imports.
+    """
     if mineral in import_totals:
         return year, float(import_totals[mineral]), "user: import_totals"
-    if (importer, mineral) not in GAP_IMPORTS:
+    if (importer, mineral) in GAP_IMPORTS:
+        source, figures = GAP_IMPORTS[(importer, mineral)]
+        when = _latest(figures, year)
+        return when, figures[when], source
+    found = us_imports(us_statistics, mineral, year) if importer == "USA" else None
+    if found is None:
         return None
-    source, figures = GAP_IMPORTS[(importer, mineral)]
-    when = max((y for y in figures if y <= year), default=min(figures))
-    return when, figures[when], source
+    return (*found, f"USGS MCS salient statistics: US imports for consumption ({mineral}, "
+                    f"{'/'.join(US_IMPORT_FORMS)} forms)")
+
+
+def producers(supply: pd.DataFrame, mineral: str, stage: str, year: int) -> pd.Series:
+    """Each country's production (t) of the stage, latest year <= ``year`` (MCS newest, WMD)."""
+    made = structures.production_t(supply)
+    made = made[made["mineral"].eq(mineral) & made["stage"].eq(stage) & (made["year"] <= year)
+                & made["value"].gt(0)]
+    made = made.sort_values("year").drop_duplicates("country", keep="last")
+    return made.set_index("country")["value"].astype(float)
+
+
+def _market(supply: pd.DataFrame, importer: str, mineral: str, stage: str, year: int,
+            bought: pd.Series) -> tuple[pd.Series, str]:
+    """Exports where no form is traded: :data:`GAP_EXPORTS`, else production, else sales to us."""
+    made = producers(supply, mineral, stage, year).drop(importer, errors="ignore")
+    notes = []
+    for (country, m), (source, figures) in GAP_EXPORTS.items():
+        if m == mineral and country != importer:
+            made[country] = figures[_latest(figures, year)]
+            notes.append(f"{country} exports {made[country]:g} t: {source}")
+    exports = pd.concat([made, bought]).groupby(level=0).max()
+    return exports, "; ".join(["others' exports: their production (MCS/WMD, ours)", *notes])
 
 
 def _structure_flows(inputs: BaselineInputs, importer: str, mineral: str, stage: str,
@@ -173,13 +227,15 @@ def _structure_flows(inputs: BaselineInputs, importer: str, mineral: str, stage:
         rows = _pick_structure(rows, year)
         chosen = rows["stage"].iloc[0] if rows["stage"].iloc[0] != "all" else gap_stages[0]
         basis = "curated: " + str(rows["source_url"].iloc[0])
-    total = _gap_total(importer, mineral, year, import_totals)
+    total = _gap_total(importer, mineral, year, import_totals, inputs.us_statistics)
     if total is None:
         return (f"{basis} gives shares for {mineral} but no total imports to scale them "
                 f"(pass import_totals={{{mineral!r}: t}})")
     bought = _shares(rows, f"import structure of {importer} {mineral}") * total[1]
-    return Flows(str(chosen), total[0], basis, bought, bought, bought * partner,
-                 note=f"total imports {total[1]:g} t ({total[0]}): {total[2]}")
+    exports, market = _market(inputs.supply, importer, mineral, str(chosen), year, bought)
+    return Flows(str(chosen), total[0], basis, bought, exports,
+                 exports * 0.0 + bought.reindex(exports.index).fillna(0.0) * partner,
+                 note=f"total imports {total[1]:g} t ({total[0]}): {total[2]}; {market}")
 
 
 def _missing(reason: str, stage: str, year: int) -> Flows:
