@@ -126,9 +126,13 @@ def test_parts_without_data_say_why_instead_of_failing(built: Path) -> None:
     jpn = briefing.context("JPN", store=built)
     with pytest.raises(MinsecError, match="no curated national targets for JPN"):
         briefing.targets(jpn)
+    # The EU27 imports as one bloc (its members' imports from outside the EU): its scenarios
+    # run, and a mineral without the data for a baseline says why instead of a zero
     eu = briefing.context("EU27", store=built)
-    with pytest.raises(MinsecError, match="aggregate"):
-        briefing.scenarios(eu, draws=50)
-    part = briefing.portfolio(eu)  # the gaps stand; only the project what-if needs scenarios
-    assert not part.tables["gaps"].empty and "what_if" not in part.tables
-    assert any("not computed" in note and "aggregate" in note for note in part.notes)
+    section = briefing.scenarios(eu, draws=50)
+    policies = section.tables["policies"]
+    assert not policies.empty and set(policies["mineral"]) >= {"cobalt", "rare_earths"}
+    missing = policies[policies["not_computed"].ne("")]
+    assert missing["loss_mean_usd"].isna().all()
+    for mineral in set(missing["mineral"]):
+        assert any(f"{mineral} not computed for EU27" in note for note in section.notes)

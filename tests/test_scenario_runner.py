@@ -37,7 +37,8 @@ def test_more_stock_and_a_shorter_lag_never_hurt(inputs: baseline.BaselineInputs
     unmet = table.pivot(index="days_of_cover", columns="release_lag", values="unmet_mean_t")
     assert (np.diff(unmet.to_numpy(), axis=0) <= 1e-9).all()  # more days: less unmet
     assert (np.diff(unmet.loc[[54, 100]].to_numpy(), axis=1) >= -1e-9).all()  # longer lag
-    assert unmet.loc[100, 8] < unmet.loc[54, 8] < unmet.loc[0, 8]
+    # 54 days already cover what front-running and licences leave after the 8-day lag
+    assert unmet.loc[100, 8] <= unmet.loc[54, 8] < unmet.loc[0, 8]
 
 
 def test_zero_probability_is_the_baseline(inputs: baseline.BaselineInputs) -> None:

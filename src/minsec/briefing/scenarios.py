@@ -18,7 +18,7 @@ from minsec.scenarios.spec import Scenario, dump
 
 POLICY = ["scenario", "mineral", "days_of_cover", "release_lag", "p_shortfall", "unmet_mean_t",
           "unmet_mean_pct", "unmet_p95_pct", "days_short_mean", "min_stock_p5_t",
-          "price_jump_p95", "loss_mean_usd", "loss_p95_usd", "basis", "source"]
+          "price_jump_p95", "loss_mean_usd", "loss_p95_usd", "not_computed", "basis", "source"]
 ENGINE = ("minsec scenario engine: Monte Carlo of export cuts, cascade after Marchand et al. "
           "(2016), price response after USGS (2025); Korea's stockpile 54 days, released within "
           "8 days (Yonhap 2023-02-27, MOTIE)")
@@ -39,6 +39,11 @@ def concerning(ctx: Context) -> list[Scenario]:
 def _source(spec: Scenario) -> str:
     urls = spec.sources or tuple(e.source for e in spec.events if e.source)
     return f"minsec scenario library {spec.id}: " + " | ".join(urls)
+
+
+def musd(value: float) -> str:
+    """``670,145,972`` -> ``USD 670.1 million``; NaN -> ``not computed``."""
+    return "not computed" if pd.isna(value) else f"USD {value / 1e6:,.1f} million"
 
 
 def _policy(days: float, lag: float) -> str:
@@ -66,8 +71,12 @@ def scenarios(ctx: Context, draws: int = 2000, days: Sequence[float] = (0, 54, 1
                        notes or ["No library scenario cuts the importer's strategic minerals."],
                        sources)
     table = pd.concat(frames, ignore_index=True)
+    missing = table[table["not_computed"].ne("")].drop_duplicates(["scenario", "mineral"])
+    notes += [f"{r.scenario}: {r.mineral} not computed for {ctx.importer} ({r.not_computed}); "
+              "its loss is left out of the scenario's total." for r in missing.itertuples()]
     total = table.groupby(["scenario", "name", "days_of_cover", "release_lag"], sort=False,
-                          as_index=False).agg(loss_mean_usd=("loss_mean_usd", "sum"))
+                          as_index=False).agg(loss_mean_usd=("loss_mean_usd",
+                                                             lambda v: v.sum(min_count=1)))
     total["policy"] = [_policy(d, lag) for d, lag in zip(total["days_of_cover"],
                                                         total["release_lag"], strict=True)]
     chart = charts.bars(total, "scenario", "loss_mean_usd", f"{ctx.importer}: expected loss "
@@ -76,9 +85,9 @@ def scenarios(ctx: Context, draws: int = 2000, days: Sequence[float] = (0, 54, 1
     none, korea = (min(days), min(lags)), (54.0, 8.0)
     for (sid, name), part in total.groupby(["scenario", "name"], sort=False):
         by = part.set_index(["days_of_cover", "release_lag"])["loss_mean_usd"]
-        text = f"{name} ({sid}): expected loss {by.get(none, np.nan):,.0f} USD without stock"
+        text = f"{name} ({sid}): expected loss {musd(by.get(none, np.nan))} without stock"
         if korea in by.index:
-            text += f", {by[korea]:,.0f} USD with 54 days released after 8 days"
+            text += f", {musd(by[korea])} with 54 days released after 8 days"
         notes.append(text + f" ({draws:,} draws, seed {library.get(sid).seed}).")
     return Section("scenarios", "Export-control scenarios and the stockpile",
                    {"policies": table[[*POLICY[:1], "name", *POLICY[1:]]],
@@ -133,9 +142,10 @@ def scenario_run(ctx: Context, scenario_id: str, draws: int, stock_days: float,
             f"{_policy(stock_days, lag_days)}", value="stock_t", y_title="t")
     notes = [f"{spec.name}: {draws:,} draws, seed {seed}, {_policy(stock_days, lag_days)} "
              f"for {ctx.importer} ({ctx.year} baseline)."]
-    notes += [f"{r['mineral']}: P(shortfall) {r['p_shortfall']:.1%}, expected unmet "
+    notes += [f"{r['mineral']}: not computed ({r['not_computed']})." if r["not_computed"] else
+              f"{r['mineral']}: P(shortfall) {r['p_shortfall']:.1%}, expected unmet "
               f"{r['unmet_mean_t']:,.0f} t ({r['unmet_mean_pct']:.1f}% of demand), expected "
-              f"loss {r['loss_mean_usd']:,.0f} USD ({r['basis']})."
+              f"loss {musd(r['loss_mean_usd'])} ({r['basis']})."
               for _, r in summary.iterrows()]
     return Section(f"run-{spec.id}", f"{spec.name}: one run", {
         "summary": summary, "draws": table.assign(source=ENGINE),

@@ -140,8 +140,9 @@ def scenario_run(
         print_table(out, summary[SUMMARY], f"{spec.id} · {spec.importer} · {spec.draws:,} "
                     f"draws · seed {spec.seed} · {spec.stockpile.days_of_cover} days, lag "
                     f"{spec.stockpile.release_lag_days}")
-        for mineral, basis in zip(summary["mineral"], summary["basis"], strict=True):
-            out.print(f"[dim]{mineral}: {basis}[/]")
+        for row in summary.to_dict("records"):
+            out.print(f"[yellow]{row['mineral']}: not computed: {row['not_computed']}[/]"
+                      if row["not_computed"] else f"[dim]{row['mineral']}: {row['basis']}[/]")
     else:
         emit({"summary": summary, "spec": {"yaml": result.spec, "seed": result.seed}}
               if fmt is Report.json else {"summary": summary}, fmt, out_path,
@@ -175,3 +176,49 @@ def scenario_compare(
     else:
         emit({"compare": table}, fmt, out_path, f"scenario-compare-{spec.id}", store_path)
 
+
+
+RANKED = {"loss_mean_usd": "expected loss", "loss_p95_usd": "P95", "loss_cvar95_usd": "CVaR95",
+          "extra_cost_mean_usd": "extra cost", "lost_value_added_mean_usd": "value added lost"}
+
+
+@scenario.command("rank")
+@handled
+def scenario_rank(
+    importer: Annotated[str, typer.Option(help="Importer (ISO3, name or EU27).")] = "KOR",
+    year: Annotated[int, typer.Option(help="Baseline year (trade and production).")] = 2023,
+    draws: Annotated[int | None, typer.Option(min=100, max=100_000,
+                                              help="Draws per scenario (default: each spec's).")]
+    = None,
+    fmt: Annotated[Report, typer.Option("--format")] = Report.table,
+    out_path: OutOpt = None,
+    store_path: StoreOpt = None,
+) -> None:
+    """The importer's minerals ranked by expected loss over the scenario library, with inputs."""
+    from minsec.scenarios import library, rank
+
+    who = resolve(importer)
+    inputs = _run_inputs(store_path)
+    _check_year(inputs, year)
+    with progress() as bar:
+        task = bar.add_task("scenarios", total=len(library.ids()))
+        losses = rank.scenario_losses(inputs, who, year, draws=draws, progress=lambda sid: (
+            bar.update(task, advance=1, description=sid)))
+    table = rank.rank(losses)
+    if fmt is Report.table:
+        shown = table[["rank", "mineral", "scenario", *RANKED]].copy()
+        shown[list(RANKED)] = shown[list(RANKED)] / 1e6
+        shown["price x"] = table["price_jump_median"] + 1
+        print_table(out, shown.rename(columns=RANKED), f"Expected loss by mineral, USD million · "
+                    f"{who} · baseline {year} · the largest over the library's scenarios")
+        for r in table.to_dict("records"):
+            if r["not_computed"]:
+                out.print(f"[yellow]{r['mineral']}: not computed: {r['not_computed']}[/]")
+            else:
+                out.print(f"[dim]{r['mineral']}: {r['basis']}; value added "
+                          f"{r['value_at_risk_usd_per_t']:,.0f} USD/t "
+                          f"({r['value_at_risk_source']});"
+                          f" price {r['price_usd_per_t']:,.0f} USD/t ({r['price_source']})[/]")
+    else:
+        emit({"rank": table, "by_scenario": losses}, fmt, out_path, f"scenario-rank-{who}",
+             store_path)

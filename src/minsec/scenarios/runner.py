@@ -121,7 +121,10 @@ def resolve(scenario: Scenario, baseline: Baseline, partners: set[str],
         magnitude_high=column("magnitude_high"), duration_low=column("duration_low"),
         duration_high=column("duration_high"), start_low=column("start_low"),
         start_high=column("start_high"), to_importer=column("to_importer"),
-        to_others=column("to_others"))
+        to_others=column("to_others"), ease_low=column("ease_low"),
+        ease_high=column("ease_high"), residual_low=column("residual_low"),
+        residual_high=column("residual_high"), leakage=column("leakage"),
+        front_run=column("front_run"))
 
 
 def prepare(scenario: Scenario, inputs: base.BaselineInputs, year: int) -> Baseline:

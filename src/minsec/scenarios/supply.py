@@ -54,6 +54,10 @@ GAP_EXPORTS: dict[tuple[str, str], tuple[str, dict[int, float]]] = {
         "China customs via rawmaterials.net: 5,611 kg of gallium in Nov 2022, x 12 (ours: one "
         "month annualised; https://rawmaterials.net/gallium-and-germanium-exports-rise-remain-"
         "below-last-years-level/)", {2022: 67.3}),
+    ("CHN", "germanium"): (
+        "China customs via TODAY/Reuters: 8.63 t of germanium in Jul 2023, double a usual month, "
+        "so 4.315 t x 12 (ours: one month halved and annualised; https://www.todayonline.com/"
+        "world/china-exported-no-germanium-gallium-aug-curbs-went-effect-2259151)", {2023: 51.8}),
 }
 US_IMPORT_FORMS = ("metal", "metals", "unwrought")  # USGS salient forms counted as imports
 
@@ -207,7 +211,9 @@ def _structure_flows(inputs: BaselineInputs, importer: str, mineral: str, stage:
                      import_totals: Mapping[str, float]) -> Flows | str:
     """Flows from a user or curated structure; else the reason why there are none."""
     gaps = inputs.gaps[inputs.gaps["mineral"].eq(mineral)]
-    gap_stages = [s for s in ("refining", "mining") if s in set(gaps["stage"])]
+    # No trade found (mineral_flows): a stage whose forms are stale counts as a gap too
+    gap_stages = [s for s in ("refining", "mining") if s in set(gaps["stage"])] or [
+        "refining", "mining"]
     if stage != "auto":
         gap_stages = [s for s in gap_stages if s == stage]
     rows = (user[user["importer"].eq(importer) & user["mineral"].eq(mineral)]
