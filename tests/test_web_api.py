@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-import threading
+import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -94,12 +94,19 @@ def test_blank_form_fields_mean_the_default(client: TestClient) -> None:
 
 
 def test_a_part_the_importer_lacks_says_why(client: TestClient) -> None:
-    r = client.get("/scenarios.json?importer=EU27")
-    assert r.status_code == 200
-    notes = " ".join(n for section in r.json()["sections"] for n in section["notes"])
-    assert "Not available for EU27" in notes and "aggregate" in notes
     r = client.get("/targets.json?importer=JPN")
     assert r.status_code == 200 and "no curated national targets for JPN" in r.text
+    r = client.get("/targets.csv?importer=JPN")  # no table: 404 with the reason, not a blank
+    assert r.status_code == 404 and "no curated national targets for JPN" in r.json()["error"]
+
+
+def test_a_year_before_the_risk_data_says_why(client: TestClient) -> None:
+    r = client.get("/portfolio.json?year=2012")
+    assert r.status_code == 200 and "no mineral has a risk score in 2012" in r.text
+    for fmt in ("csv", "xlsx"):
+        r = client.get(f"/portfolio.{fmt}?year=2012")
+        assert r.status_code == 404, r.text[:300]
+        assert "no mineral has a risk score in 2012" in r.json()["error"]
 
 
 def test_importer_changes_the_figures(client: TestClient) -> None:
@@ -233,37 +240,69 @@ def test_optimiser_job_escapes_formulas_in_exports(client: TestClient) -> None:
     assert not any(isinstance(v, str) and v.startswith("=") for v in values)
 
 
-def test_the_pool_is_bounded_and_answers_429(app: FastAPI, client: TestClient) -> None:
+def hold(flag: str, progress: Any) -> None:
+    """A job that waits (in a worker process) until the file ``flag`` exists."""
+    deadline = time.time() + 60
+    while not Path(flag).exists() and time.time() < deadline:
+        time.sleep(0.05)
+
+
+def number(n: int, progress: Any) -> int:
+    return n
+
+
+def test_the_pool_is_bounded_and_answers_429(app: FastAPI, client: TestClient,
+                                             tmp_path: Path) -> None:
     jobs: Jobs = app.state.jobs
-    release = threading.Event()
-    blockers = [jobs.submit("block", {}, lambda progress: release.wait(30))
+    flag = tmp_path / "release"
+    blockers = [jobs.submit("block", {}, hold, str(flag))
                 for _ in range(jobs.workers + jobs.queue)]
     try:
         with pytest.raises(Busy):
-            jobs.submit("one too many", {}, lambda progress: None)
+            jobs.submit("one too many", {}, number, 1)
         r = client.post("/scenarios/run", data={"scenario": "CN-2023-GaGe", "draws": "10"})
         assert r.status_code == 429 and "try again" in r.json()["error"]
+        assert r.headers["retry-after"] == "5"
         assert client.get("/index.json").status_code == 200  # pages stay responsive
     finally:
-        release.set()
+        flag.touch()
     for job in blockers:
-        wait(client, job.id)
+        assert wait(client, job.id)["status"] == "done"
+
+
+def pid(progress: Any) -> int:
+    return os.getpid()
+
+
+def fail(progress: Any) -> None:
+    raise RuntimeError("secret internals")
+
+
+def test_jobs_run_in_worker_processes(app: FastAPI, client: TestClient) -> None:
+    jobs: Jobs = app.state.jobs
+    job = jobs.submit("pid", {}, pid)
+    assert wait(client, job.id)["status"] == "done"
+    assert job.result in jobs.processes() and job.result != os.getpid()
+    broken = jobs.submit("bug", {}, fail)
+    assert wait(client, broken.id)["error"] == "internal error (logged on the server)"
 
 
 def test_results_are_kept_in_a_bounded_lru() -> None:
     jobs = Jobs(workers=1, queue=4, keep=2)
-    def number(n: int) -> Any:
-        return lambda progress: n
-
-    made = [jobs.submit("n", {"n": n}, number(n)) for n in range(4)]
-    deadline = time.time() + 10
-    while jobs.pending() and time.time() < deadline:
-        time.sleep(0.01)
-    jobs.submit("last", {}, lambda progress: None)
-    time.sleep(0.1)
-    kept = [j.id for j in made if j.id in jobs._jobs]
-    assert len(kept) <= 2 and made[-1].id in kept
-    jobs.shutdown()
+    try:
+        made = [jobs.submit("n", {"n": n}, number, n) for n in range(4)]
+        deadline = time.time() + 60
+        while jobs.pending() and time.time() < deadline:
+            time.sleep(0.05)
+        assert [j.result for j in made] == [0, 1, 2, 3]
+        last = jobs.submit("last", {}, number, 4)
+        while last.status != "done" and time.time() < deadline:
+            time.sleep(0.05)
+        kept = [j.id for j in made if j.id in jobs._jobs]
+        assert len(kept) <= 2 and made[-1].id in kept
+    finally:
+        jobs.shutdown()
+    assert not jobs.processes()
 
 
 def test_unexpected_errors_are_500_json_without_traceback(built: Path) -> None:

@@ -23,7 +23,7 @@ def serve_cmd(
     host: Annotated[str, typer.Option(help="Interface to bind; any other than loopback needs "
                                       "MINSEC_TOKEN.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=0, max=65535, help="TCP port.")] = 8000,
-    workers: Annotated[int, typer.Option(min=1, max=64, help="Job worker threads (scenario "
+    workers: Annotated[int, typer.Option(min=1, max=64, help="Job worker processes (scenario "
                                          "runs, the optimiser).")] = 2,
     warm: Annotated[str | None, typer.Option(help="Compute this importer's pages at start-up "
                                              "(empty: none).")] = "KOR",

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from minsec.errors import MinsecError
 from minsec.indicators.concentration import stage_shares
 from minsec.tables import editions
 
@@ -133,6 +134,9 @@ def region_gaps(counts: pd.DataFrame, world: pd.DataFrame, risk: pd.Series) -> p
         weight=lambda f: f["mineral"].map(risk))
     by_region = (w["share_ex_top1"].fillna(0) * w["weight"]).groupby(w["region"]).sum()
     weight = w.drop_duplicates(["mineral", "stage", "variable"])["weight"].sum()
+    if not weight > 0:
+        raise MinsecError("no high-risk mineral has world supply data: the region gaps weigh "
+                          "the supply of high-risk minerals outside their top supplier")
     need = by_region.reindex([*REGIONS, SEA]).fillna(0) / weight
     need["Asia-Pacific"] -= need[SEA]  # Southeast Asia split out: the five do not overlap
     projects = counts.set_index("category")["count"].astype(float)
@@ -214,6 +218,11 @@ def gap_scores(counts: pd.DataFrame, world: pd.DataFrame, risk: pd.DataFrame,
     scores = risk.dropna(subset=["risk_score"]).groupby("mineral")["risk_score"].max()
     notes = (risk.dropna(subset=["rank_note"]).groupby("mineral")["rank_note"].first()
              if "rank_note" in risk else None)
+    if scores.empty:  # e.g. a trade year before the production and risk data begin
+        year = f" in {risk['year'].iloc[0]}" if "year" in risk and len(risk) else ""
+        why = f" ({notes.value_counts().index[0]})" if notes is not None and len(notes) else ""
+        raise MinsecError(f"no mineral has a risk score{year}{why}: the gaps weigh the "
+                          "minerals by their risk score")
     by = {str(d): f for d, f in counts.groupby("dimension")}
     scope = by["mineral"]["category"].unique()
     parts = {"region": region_gaps(by["region"], world, scores[scores >= high_risk]),

@@ -1,9 +1,9 @@
 """Endpoints that compute: a scenario run and the optimiser, as jobs; the jobs' status.
 
 Both take HTML form fields (the pages' forms post them), validate them at once (4xx JSON),
-queue the work in the bounded pool and answer 202 with the job's URLs (a browser that asked
-for HTML is redirected to the job's page, which follows the progress). All need the token
-when the app has one.
+queue the work for the worker processes (:mod:`minsec.web.tasks`) and answer 202 with the
+job's URLs (a browser that asked for HTML is redirected to the job's page, which follows the
+progress). All need the token when the app has one.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from fastapi.responses import JSONResponse, RedirectResponse
 
 from minsec import briefing
 from minsec.errors import MinsecError
-from minsec.web import exports, optimiser, views
-from minsec.web.jobs import Job, Jobs, Progress
+from minsec.web import exports, tasks, views
+from minsec.web.jobs import Job, Jobs
 from minsec.web.render import html
 from minsec.web.security import MAX_DRAWS, MAX_UPLOAD, require_token
 
@@ -46,6 +46,11 @@ def _jobs(request: Request) -> Jobs:
     return jobs
 
 
+def _stamp(request: Request) -> tasks.Stamp:
+    """The store and its identity as this request saw it (a worker compares its own)."""
+    return request.app.state.store, request.app.state.store_seen
+
+
 def run_scenario(request: Request, scenario: Annotated[str, Form(min_length=1, max_length=80)],
                  importer: ImporterF = "KOR", year: YearF = None, draws: Draws = 2000,
                  stock_days: Days = 54.0, lag_days: Days = 8.0,
@@ -63,11 +68,10 @@ def run_scenario(request: Request, scenario: Annotated[str, Form(min_length=1, m
               "stock_days": stock_days, "lag_days": lag_days,
               "seed": spec.seed if seed is None else seed}
 
-    def work(progress: Progress) -> briefing.Section:
-        return briefing.scenario_run(ctx, spec.id, draws, stock_days, lag_days, seed,
-                                     progress=progress)
-
-    return _accepted(request, _jobs(request).submit("scenario run", params, work))
+    job = _jobs(request).submit("scenario run", params, tasks.scenario_run,
+                                request.app.state.store, ctx.importer, ctx.year, spec.id,
+                                draws, stock_days, lag_days, seed, stamp=_stamp(request))
+    return _accepted(request, job)
 
 
 def optimise(request: Request,
@@ -97,10 +101,9 @@ def optimise(request: Request,
     params = {"importer": code, "budget": budget, "draws": draws, "candidates": len(found),
               "require": require}
 
-    def work(progress: Progress) -> briefing.Section:
-        return optimiser.select(found, budget, code, draws, quotas, store, progress)
-
-    return _accepted(request, _jobs(request).submit("optimiser", params, work))
+    job = _jobs(request).submit("optimiser", params, tasks.optimise, found, budget, code,
+                                draws, quotas, store, stamp=_stamp(request))
+    return _accepted(request, job)
 
 
 def job_state(request: Request, job_id: JobId) -> Response:

@@ -49,6 +49,10 @@ def serve(request: Request, key: str, fmt: str, importer: str, year: int | None,
         body = views.page_json(store, key, code, year, mineral)
         return Response(body, media_type="application/json")
     found = views.page(store, key, code, year, mineral)
+    if fmt in ("csv", "xlsx") and not found.tables():
+        why = " ".join(n for s in found.sections for n in s.notes)
+        raise views.NotFound(f"no tables on this page for these parameters{': ' if why else ''}"
+                             f"{why[:300]}")
     name = "-".join(str(v) for v in (key, *found.params.values()))
     if fmt == "csv":
         return exports.csv_response(found.tables(), name, table)
