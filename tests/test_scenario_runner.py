@@ -75,9 +75,26 @@ def test_cli_run_json_and_compare(built: Path) -> None:
     assert len(output.strip().splitlines()) == 3
 
 
+def test_cli_rank_json_and_table(built: Path) -> None:
+    code, output = run(built, "scenario", "rank", "--importer", "USA", "--draws", "200",
+                       "--format", "json")
+    assert code == 0, output
+    doc = json.loads(output)
+    ranked = [r for r in doc["rank"] if r["rank"] is not None]
+    assert [r["rank"] for r in ranked] == list(range(1, len(ranked) + 1))
+    assert all(r["value_at_risk_source"] and r["price_source"] for r in ranked)
+    missing = [r for r in doc["rank"] if r["rank"] is None]
+    assert missing and all(r["not_computed"] and r["loss_mean_usd"] is None for r in missing)
+    assert {r["scenario"] for r in doc["by_scenario"]} >= {"CN-2023-GaGe", "CN-2024-Sb"}
+    code, output = run(built, "scenario", "rank", "--importer", "USA", "--draws", "200")
+    assert code == 0 and "USD million" in output and "not computed" in output
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [(["scenario", "run", "CN-2023-Ga"], "did you mean"),
+     (["scenario", "rank", "--importer", "Atlantis"], "Atlantis"),
+     (["scenario", "rank", "--year", "1800"], "trade data cover"),
      (["scenario", "run", "CN-2023-graphite", "--stockpile-days", "-5"], "days_of_cover"),
      (["scenario", "run", "CN-2023-graphite", "--importer", "Atlantis"], "Atlantis"),
      (["scenario", "compare", "CN-2023-graphite", "--days", "a,b"], "--days 'a,b'")],

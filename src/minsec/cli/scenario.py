@@ -25,8 +25,18 @@ from minsec.render import print_table
 
 scenario = typer.Typer(help="Disruption scenarios: export controls and stockpiles, as Monte "
                        "Carlo.", no_args_is_help=True)
-SUMMARY = ["mineral", "p_shortfall", "unmet_mean_t", "unmet_p95_pct", "unmet_cvar95_t",
-           "days_short_mean", "min_stock_p5_t", "price_jump_p95", "loss_mean_usd"]
+SUMMARY = {"mineral": "mineral", "p_shortfall": "P(short)", "unmet_mean_t": "unmet t",
+           "unmet_p95_pct": "unmet P95 %", "days_short_mean": "days short",
+           "min_stock_p5_t": "stock P5 t", "price_jump_median": "price x",
+           "loss_mean_usd": "loss USD m", "loss_p95_usd": "P95 USD m"}
+
+
+def _shown(summary: Any) -> Any:
+    """The summary as a person reads it: losses in USD million, the price as a multiple."""
+    shown = summary[list(SUMMARY)].copy()
+    shown[["loss_mean_usd", "loss_p95_usd"]] = shown[["loss_mean_usd", "loss_p95_usd"]] / 1e6
+    shown["price_jump_median"] = shown["price_jump_median"] + 1
+    return shown.rename(columns=SUMMARY)
 
 
 def _spec(id_or_file: str):  # type: ignore[no-untyped-def]
@@ -137,7 +147,7 @@ def scenario_run(
         result = runner.run(spec, inputs, year, dask=dask)
     summary = result.summary()
     if fmt is Report.table:
-        print_table(out, summary[SUMMARY], f"{spec.id} · {spec.importer} · {spec.draws:,} "
+        print_table(out, _shown(summary), f"{spec.id} · {spec.importer} · {spec.draws:,} "
                     f"draws · seed {spec.seed} · {spec.stockpile.days_of_cover} days, lag "
                     f"{spec.stockpile.release_lag_days}")
         for row in summary.to_dict("records"):
@@ -171,7 +181,7 @@ def scenario_compare(
     _check_year(inputs, year)
     table = runner.compare(spec, inputs, year, *policies)
     if fmt is Report.table:
-        print_table(out, table[["days_of_cover", "release_lag", *SUMMARY]],
+        print_table(out, table[["days_of_cover", "release_lag"]].join(_shown(table)),
                     f"{spec.id} · {spec.importer} · stockpile policies")
     else:
         emit({"compare": table}, fmt, out_path, f"scenario-compare-{spec.id}", store_path)
