@@ -36,6 +36,7 @@ bench: $(BIN)/minsec chromium
 	export MINSEC_STORE=$${MINSEC_STORE:-$$($(BIN)/python -c "import minsec.store as s; print(s.default_path())")} && \
 	$(BIN)/python benchmarks/bench_geopolrisk.py && \
 	$(BIN)/python benchmarks/bench_scenarios.py && \
+	$(BIN)/python benchmarks/backtest_events.py && \
 	$(BIN)/python benchmarks/bench_recycling.py && \
 	$(BIN)/python benchmarks/bench_targets.py && \
 	$(BIN)/python benchmarks/bench_portfolio.py && \
