@@ -25,6 +25,7 @@ from minsec.indicators.imports import (
 )
 
 FACTS = Path(__file__).resolve().parents[2] / "shared" / "reference" / "facts"
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 MEMBERS = pd.DataFrame({"country": ["AUS", "KOR", "JPN", "FRA", "DEU", "USA", "KAZ"],
                         "role": ["partner"] * 6 + ["forum"]})
 
@@ -269,8 +270,24 @@ def test_curated_file_is_the_fact_pack() -> None:
                                           "confidence"]
     assert curated["scope"].str.fullmatch(r"all|mining|refining|form:[a-z_]+").all()
     assert curated["source_url"].str.startswith("http").all()
-    assert set(curated["supplier"]) == {"CHN"} and set(curated["importer"]) == {"KOR"}
+    assert set(curated["importer"]) == {"KOR", "USA"}
     assert curated["share"].between(0, 1).all()
+    # The USA's rows: USGS MCS 2022's import sources (2017-20), checked below against the
+    # mirror's transcription of them; Korea's: China's share from the fact pack.
+    usa = curated[curated["importer"].eq("USA")]
+    assert usa["source_url"].str.startswith("https://pubs.usgs.gov/periodicals/mcs2022/").all()
+    transcribed = SHARED / "usgs_mcs" / "mcs2022_import_sources_transcribed" / \
+        "Import_Source_Pct_raw.csv"
+    if transcribed.is_file():
+        usgs = pd.read_csv(transcribed, encoding="utf-8-sig")
+        usgs = usgs.assign(mineral=usgs["Metal"].str.lower(), supplier=usgs["Country"].map(
+            {"China": "CHN", "United Kingdom": "GBR", "Germany": "DEU", "Ukraine": "UKR",
+             "Belgium": "BEL", "Russia": "RUS"}))
+        got = usa.merge(usgs, on=["mineral", "supplier"])
+        assert len(got) == len(usa)
+        assert (got["share"] * 100).round().tolist() == got["Percentage"].astype(float).tolist()
+    curated = curated[curated["importer"].eq("KOR")]
+    assert set(curated["supplier"]) == {"CHN"}
     assert set(curated["stage"]) <= {"mining", "refining", "product", "all"}
     assert set(curated["confidence"]) <= {"high", "medium", "low"}
     assert set(curated["mineral"]) <= set(reference.minerals()["id"])
