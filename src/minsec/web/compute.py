@@ -83,6 +83,7 @@ def optimise(request: Request,
     """Choose the candidates that cut the importer's expected loss most (a job)."""
     from minsec.countries import resolve
     from minsec.portfolio.opportunities import read_candidates
+    from minsec.portfolio.report import check_quotas
     from minsec.portfolio.report import quotas as parse_quotas
 
     data = candidates.file.read(MAX_UPLOAD + 1)
@@ -98,6 +99,7 @@ def optimise(request: Request,
         except MinsecError as exc:
             raise MinsecError(str(exc).replace(str(path), "candidates")) from None
     store = request.app.state.store
+    check_quotas(found, quotas, budget, store)  # at once, not after the draws
     params = {"importer": code, "budget": budget, "draws": draws, "candidates": len(found),
               "require": require}
 
