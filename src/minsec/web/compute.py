@@ -21,7 +21,7 @@ from minsec.errors import MinsecError
 from minsec.web import exports, tasks, views
 from minsec.web.jobs import Job, Jobs
 from minsec.web.render import html
-from minsec.web.security import MAX_DRAWS, MAX_UPLOAD, require_token
+from minsec.web.security import ERRORS, MAX_DRAWS, MAX_UPLOAD, require_token
 
 Draws = Annotated[int, Form(ge=1, le=MAX_DRAWS, description=f"Monte Carlo draws (at most "
                             f"{MAX_DRAWS:,}).")]
@@ -152,7 +152,7 @@ def job_page(request: Request, job_id: JobId) -> Response:
 
 def router() -> APIRouter:
     """The computing endpoints, each behind the token (when there is one)."""
-    r = APIRouter(dependencies=GUARD, tags=["jobs"])
+    r = APIRouter(dependencies=GUARD, tags=["jobs"], responses=ERRORS)
     r.add_api_route("/scenarios/run", run_scenario, methods=["POST"], status_code=202,
                     response_class=Response, summary="Run a scenario (job)")
     r.add_api_route("/portfolio/optimise", optimise, methods=["POST"], status_code=202,
