@@ -335,12 +335,18 @@ def test_hostile_scenario_files_fail_fast_with_one_line(
 
 def user_mistakes(tmp: Path) -> list[tuple[list[str], str]]:
     (tmp / "a-file").write_text("x", encoding="utf-8")
+    candidates = tmp / "candidates.csv"
+    candidates.write_text("name,country,mineral,stage,capacity_t,capex_usd,status,source_url\n"
+                          "G,Tanzania,graphite,construction,6,3,other,https://example.org\n",
+                          encoding="utf-8")
     return [
         (["scenario", "run", "CN-2023-GaGe", "--stockpile-days", "inf"], "finite"),
         (["scenario", "run", "CN-2023-GaGe", "--year", "1800"], "trade data cover"),
         (["scenario", "run", "CN-2023-GaGe", "--dask", "bogus"], "scheduler address"),
         (["scenario", "compare", "CN-2023-GaGe", "--days", "inf"], "finite numbers"),
         (["compare", "--importers", ",,,"], "at least one importer"),
+        (["portfolio", "optimise", "--budget", "1e9", "--candidates", str(candidates),
+          "--require", "region=atlantis:1"], "unknown region"),
         (["minerals", "--format", "csv", "--out", str(tmp / "missing" / "x.csv")],
          "does not exist"),
         (["assess", "--format", "xlsx", "--out", "/dev/full"], "not a regular file"),

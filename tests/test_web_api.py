@@ -240,6 +240,42 @@ def test_optimiser_job_escapes_formulas_in_exports(client: TestClient) -> None:
     assert not any(isinstance(v, str) and v.startswith("=") for v in values)
 
 
+SIX = CANDIDATES + """Lithium CL,Chile,lithium,construction,20000,400000000,other,https://example.org/l
+Nickel ID,Indonesia,nickel,construction,30000,500000000,southeast_asia,https://example.org/n
+Gallium AU,Australia,gallium,feasibility,50,100000000,other,https://example.org/g
+Copper PE,Peru,copper,construction,100000,900000000,other,https://example.org/c
+"""
+
+
+def test_the_optimiser_keeps_every_uploaded_candidate_with_a_reason(client: TestClient) -> None:
+    r = client.post("/portfolio/optimise", data={"budget": "1e9", "draws": "100"},
+                    files={"candidates": ("c.csv", SIX.encode(), "text/csv")})
+    assert r.status_code == 202, r.text
+    state = wait(client, r.json()["id"])
+    assert state["status"] == "done", state
+    section = state["sections"][0]
+    rows = section["tables"]["candidates"]
+    assert len(rows) == 6
+    left = {row["mineral"]: row["left_out"] for row in rows if row["left_out"]}
+    assert set(left) == {"dysprosium", "lithium", "nickel", "copper"}
+    assert "as one group" in left["dysprosium"] and "cuts lithium" in left["lithium"]
+    assert not any(row["chosen"] for row in rows if row["left_out"])
+    assert section["tables"]["selection"][0]["weighed"] == 2
+    assert any("4 of 6 uploaded candidates left out" in n for n in section["notes"])
+
+
+def test_an_unknown_region_quota_is_refused_at_once(client: TestClient) -> None:
+    started = time.perf_counter()
+    r = client.post("/portfolio/optimise", data={"budget": "1e9", "draws": "100",
+                                                 "require": "region=atlantis:1"},
+                    files={"candidates": ("c.csv", SIX.encode(), "text/csv")})
+    assert r.status_code == 400 and time.perf_counter() - started < 5
+    assert r.json()["error"].startswith("quota region=atlantis: unknown region; regions: ")
+    r = client.post("/portfolio/optimise", data={"budget": "1e9", "require": "region=Europe:1"},
+                    files={"candidates": ("c.csv", SIX.encode(), "text/csv")})
+    assert r.status_code == 400 and "only 0 candidate(s) in Europe" in r.json()["error"]
+
+
 def hold(flag: str, progress: Any) -> None:
     """A job that waits (in a worker process) until the file ``flag`` exists."""
     deadline = time.time() + 60

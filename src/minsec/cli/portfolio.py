@@ -126,11 +126,12 @@ def optimise_cmd(
 ) -> None:
     """The candidates that cut the importer's expected loss most for the budget (MILP)."""
     from minsec.portfolio import opportunities
-    from minsec.portfolio.report import quotas, select_projects
+    from minsec.portfolio.report import check_quotas, quotas, select_projects
 
     _budget(budget)
     region_min = quotas(require or [])
     found = opportunities.read_candidates(candidates)
+    check_quotas(found, region_min, budget, store_path)
     sample = _draws(resolve(importer), draws, store_path)
     choice, summary = select_projects(found, budget, sample, region_min, store_path)
     if fmt is Report.table:

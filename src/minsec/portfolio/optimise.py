@@ -138,6 +138,12 @@ def _quotas(frame: pd.DataFrame, field: str, quotas: Mapping[str, int], budget: 
     return rows
 
 
+def check_quotas(frame: pd.DataFrame, field: str, quotas: Mapping[str, int],
+                 budget: float) -> None:
+    """Refuse a quota with too few candidates, or whose cheapest ones exceed the budget."""
+    _quotas(frame, field, quotas, budget)
+
+
 def _country_rows(frame: pd.DataFrame, dm: Array, share: float) -> list[tuple[Array, float, str]]:
     """``sum_{c in m,k} D_c x_c - share * sum_{c in m} D_c x_c <= 0`` per mineral and country."""
     rows = []

@@ -6,7 +6,7 @@ One convenience (I/O: it reads the store and the registry) shared by the command
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -175,27 +175,71 @@ def with_regions(candidates: pd.DataFrame, store: Path | None = None) -> pd.Data
         for c in candidates["country"]])
 
 
+def check_quotas(candidates: pd.DataFrame, region_min: dict[str, int], budget: float,
+                 store: Path | None = None) -> None:
+    """Refuse at once (before any draw) a quota of an unknown region, or one no choice meets.
+
+    Regions are the candidates' (:func:`with_regions`): the MSP's four, ``southeast_asia``
+    and ``other``.
+    """
+    if not region_min:
+        return
+    found = with_regions(candidates, store)
+    known = sorted(set(registry.msp_regions(store)["msp_region"]) | {"southeast_asia", "other"})
+    for region in region_min:
+        if region not in known:
+            raise MinsecError(f"quota region={region}: unknown region; regions: "
+                              f"{', '.join(known)}")
+    optimise.check_quotas(found, "region", region_min, budget)
+
+
+def left_out(candidates: pd.DataFrame, sample: Draws) -> pd.Series:
+    """Why a candidate cannot be weighed against the draws (None: it can)."""
+    from minsec.reference import minerals
+
+    catalogue = minerals()
+    rare_earth = set(catalogue.loc[catalogue["group"].eq("rare_earth"), "id"])
+
+    def why(mineral: str) -> str | None:
+        if mineral in sample.minerals:
+            return None
+        if mineral in rare_earth and "rare_earths" in sample.minerals:
+            return (f"left out: the draws cut the rare earths as one group, not {mineral}: "
+                    "give the candidate's mineral as rare_earths")
+        if mineral in sample.missing:
+            return f"left out: no baseline for {mineral} ({sample.missing[mineral]})"
+        return f"left out: no scenario of the draws cuts {mineral}"
+    return candidates["mineral"].map(why)
+
+
 def select_projects(candidates: pd.DataFrame, budget: float, sample: Draws,
                     region_min: dict[str, int] | None = None,
                     store: Path | None = None) -> tuple[optimise.Selection, pd.DataFrame]:
     """Choose among ``candidates`` for ``budget`` against the scenario draws ``sample``.
 
     Returns the selection and a one-row summary (chosen, capex, expected loss before and
-    after, risk cut per USD, the budget's shadow price, the MIP gap, scenarios and draws).
-    Candidates of a mineral the scenarios do not cut are left out; none left is an error.
+    after, risk cut per USD, the budget's shadow price, the MIP gap, scenarios and draws,
+    candidates left out). Candidates of a mineral the scenarios do not cut cannot be weighed:
+    they stay in the selection's table, not chosen, with the reason in ``left_out``; none
+    left to weigh is an error.
     """
     found = with_regions(candidates, store)
-    found = found[found["mineral"].isin(sample.minerals)]
-    if found.empty:
+    found = found.assign(left_out=left_out(found, sample))
+    weighed = found[found["left_out"].isna()]
+    if weighed.empty:
         raise MinsecError("no candidate is of a mineral the scenarios cut ("
                           f"{', '.join(sample.minerals)})")
-    choice = optimise.optimise(sample.unmet, sample.value_at_risk, sample.minerals, found,
+    choice = optimise.optimise(sample.unmet, sample.value_at_risk, sample.minerals, weighed,
                                budget, region_min=region_min or None, mip_rel_gap=0.01)
+    rest = found[found["left_out"].notna()].assign(chosen=False)
+    table = pd.concat([choice.table, rest], ignore_index=True) if len(rest) else choice.table
+    choice = replace(choice, table=table)
     summary = pd.DataFrame([{
         "chosen": ", ".join(choice.chosen), "capex_usd": choice.capex,
         "loss_before_usd": choice.loss_before, "loss_after_usd": choice.loss_after,
         "risk_cut_per_usd": choice.risk_cut_per_usd,
         "budget_shadow_price": choice.budget_shadow_price, "mip_gap": choice.mip_gap,
         "status": choice.status, "scenarios": ", ".join(sample.scenarios),
-        "draws": len(sample.unmet)}])
+        "draws": len(sample.unmet), "weighed": len(weighed),
+        "left_out": ", ".join(rest["id"].astype(str)) or "none"}])
     return choice, summary

@@ -21,7 +21,7 @@ from minsec.errors import MinsecError
 from minsec.web import exports, tasks, views
 from minsec.web.jobs import Job, Jobs
 from minsec.web.render import html
-from minsec.web.security import MAX_DRAWS, MAX_UPLOAD, require_token
+from minsec.web.security import ERRORS, MAX_DRAWS, MAX_UPLOAD, require_token
 
 Draws = Annotated[int, Form(ge=1, le=MAX_DRAWS, description=f"Monte Carlo draws (at most "
                             f"{MAX_DRAWS:,}).")]
@@ -83,6 +83,7 @@ def optimise(request: Request,
     """Choose the candidates that cut the importer's expected loss most (a job)."""
     from minsec.countries import resolve
     from minsec.portfolio.opportunities import read_candidates
+    from minsec.portfolio.report import check_quotas
     from minsec.portfolio.report import quotas as parse_quotas
 
     data = candidates.file.read(MAX_UPLOAD + 1)
@@ -98,6 +99,7 @@ def optimise(request: Request,
         except MinsecError as exc:
             raise MinsecError(str(exc).replace(str(path), "candidates")) from None
     store = request.app.state.store
+    check_quotas(found, quotas, budget, store)  # at once, not after the draws
     params = {"importer": code, "budget": budget, "draws": draws, "candidates": len(found),
               "require": require}
 
@@ -150,7 +152,7 @@ def job_page(request: Request, job_id: JobId) -> Response:
 
 def router() -> APIRouter:
     """The computing endpoints, each behind the token (when there is one)."""
-    r = APIRouter(dependencies=GUARD, tags=["jobs"])
+    r = APIRouter(dependencies=GUARD, tags=["jobs"], responses=ERRORS)
     r.add_api_route("/scenarios/run", run_scenario, methods=["POST"], status_code=202,
                     response_class=Response, summary="Run a scenario (job)")
     r.add_api_route("/portfolio/optimise", optimise, methods=["POST"], status_code=202,

@@ -30,8 +30,15 @@ def select(found: pd.DataFrame, budget: float, importer: str, draws: int,
     progress(1, 2)
     choice, summary = select_projects(found, budget, sample, quotas, store)
     progress(2, 2)
-    note = (f"{len(choice.chosen)} of {len(choice.table)} candidates chosen for "
-            f"{budget:,.0f} USD: expected loss {choice.loss_before:,.0f} -> "
-            f"{choice.loss_after:,.0f} USD ({draws:,} draws, {importer}).")
+    weighed = int(summary["weighed"].iloc[0])
+    notes = [f"{len(choice.chosen)} of {weighed} candidates weighed chosen for "
+             f"{budget:,.0f} USD: expected loss {choice.loss_before:,.0f} -> "
+             f"{choice.loss_after:,.0f} USD ({draws:,} draws, {importer})."]
+    left = choice.table[choice.table["left_out"].notna()]
+    if len(left):
+        notes.append(f"{len(left)} of {len(choice.table)} uploaded candidates left out (not "
+                     "weighed, reason in the candidates table's left_out): "
+                     + "; ".join(f"{i}: {r.removeprefix('left out: ')}"
+                                 for i, r in zip(left["id"], left["left_out"], strict=True)))
     return Section("optimiser", "Project selection", {"selection": summary,
-                   "candidates": choice.table}, notes=[note], sources=SOURCES)
+                   "candidates": choice.table}, notes=notes, sources=SOURCES)

@@ -19,7 +19,7 @@ from fastapi import Path as PathParam
 from minsec.countries import resolve
 from minsec.web import exports, views
 from minsec.web.render import html
-from minsec.web.security import MAX_DRAWS, MAX_UPLOAD, require_token
+from minsec.web.security import ERRORS, MAX_DRAWS, MAX_UPLOAD, require_token
 
 Importer = Annotated[str, Query(min_length=1, max_length=60, description="Importer: ISO3 code, "
                                 "a country name, or EU27.")]
@@ -128,7 +128,7 @@ def router() -> APIRouter:
     Pages compute (assessments, scenario draws) for parameters not yet cached, so with a
     token they require it like the jobs do.
     """
-    r = APIRouter(dependencies=[Depends(require_token)])
+    r = APIRouter(dependencies=[Depends(require_token)], responses=ERRORS)
     add_page(r, "/", "overview", "Overview: headline risks and the risk matrix", base="/index")
     add_page(r, "/minerals/{mineral}", "mineral", "Mineral profile: production map, stages, "
              "import sources, trend", mineral="path")

@@ -48,6 +48,21 @@ HEADERS = {
 }
 
 
+_ERROR = {"application/json": {"schema": {"type": "object", "required": ["error"],
+                                          "properties": {"error": {"type": "string"}}}}}
+#: The error answers every computing endpoint may give (declared in the OpenAPI document).
+ERRORS: dict[int | str, dict[str, object]] = {
+    code: {"description": what, "content": _ERROR} for code, what in (
+        (400, "A bad value (unknown country, year outside the data, bad file)"),
+        (401, "The token is missing or wrong"),
+        (404, "Unknown mineral, job or table"),
+        (413, "Request body too large"),
+        (414, "Query string too long"),
+        (422, "A parameter of the wrong type or range"),
+        (429, "The job queue is full (Retry-After)"),
+        (503, "The store is busy or being replaced (Retry-After)"))}
+
+
 def is_loopback(host: str) -> bool:
     """Whether ``host`` (a name or an address) is this machine only."""
     if host.strip("[]").lower() in LOOPBACK_NAMES:
