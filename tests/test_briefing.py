@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from minsec import assessment, briefing
+from minsec.briefing.scenarios import aimed_elsewhere
 from minsec.errors import MinsecError
 from minsec.reference import listed
 from minsec.scenarios import library, runner
@@ -136,3 +137,15 @@ def test_parts_without_data_say_why_instead_of_failing(built: Path) -> None:
     assert missing["loss_mean_usd"].isna().all()
     for mineral in set(missing["mineral"]):
         assert any(f"{mineral} not computed for EU27" in note for note in section.notes)
+
+
+def test_a_scenario_aimed_at_another_importer_is_said_not_run(built: Path) -> None:
+    """CN-2024-US names the USA only: for Korea it cuts nothing, and the briefing says so
+    instead of showing a loss of USD 0.0 million; for the USA it runs."""
+    spec = library.get("CN-2024-US")
+    assert aimed_elsewhere(spec, "KOR") == ("USA",)
+    assert aimed_elsewhere(spec, "USA") == ()
+    assert aimed_elsewhere(library.get("CN-2023-graphite"), "KOR") == ()
+    section = briefing.scenarios(briefing.context("KOR", store=built), draws=20)
+    assert "CN-2024-US" not in set(section.tables["policies"]["scenario"])
+    assert any(n.startswith(f"{spec.name} (CN-2024-US) targets USA only") for n in section.notes)

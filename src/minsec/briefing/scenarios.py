@@ -36,6 +36,26 @@ def concerning(ctx: Context) -> list[Scenario]:
     return [s for s in map(library.get, library.ids()) if mine & set(s.minerals)]
 
 
+def aimed_elsewhere(spec: Scenario, importer: str) -> tuple[str, ...]:
+    """The importers a scenario names, when every event names a list without ``importer``.
+
+    Such a scenario cuts no flow to ``importer`` and none to the market it buys from
+    (``runner._targets``), so its loss there is nil by construction, not by computation.
+    """
+    named = [e.targets for e in spec.events if not isinstance(e.targets, str)]
+    if len(named) < len(spec.events) or any(importer in t for t in named):
+        return ()
+    return tuple(sorted({c for t in named for c in t}))
+
+
+def _not_computed(table: pd.DataFrame, importer: str) -> list[str]:
+    """One note per mineral left out, naming the scenarios it is left out of."""
+    missing = table[table["not_computed"].ne("")]
+    return [f"{mineral} not computed for {importer} ({part['not_computed'].iloc[0]}): its loss "
+            f"is left out of {', '.join(part['scenario'].unique())}."
+            for mineral, part in missing.groupby("mineral", sort=False)]
+
+
 def _source(spec: Scenario) -> str:
     urls = spec.sources or tuple(e.source for e in spec.events if e.source)
     return f"minsec scenario library {spec.id}: " + " | ".join(urls)
@@ -58,6 +78,10 @@ def scenarios(ctx: Context, draws: int = 2000, days: Sequence[float] = (0, 54, 1
     """
     frames, notes, sources = [], [], [ENGINE]
     for spec in concerning(ctx):
+        if elsewhere := aimed_elsewhere(spec, ctx.importer):
+            notes.append(f"{spec.name} ({spec.id}) targets {', '.join(elsewhere)} only: "
+                         f"no flow to {ctx.importer} is cut, so it is not run here.")
+            continue
         spec = spec.replace(draws=draws, importer=ctx.importer)
         try:
             table = runner.compare(spec, inputs(ctx.store), ctx.year, days, lags)
@@ -71,9 +95,7 @@ def scenarios(ctx: Context, draws: int = 2000, days: Sequence[float] = (0, 54, 1
                        notes or ["No library scenario cuts the importer's strategic minerals."],
                        sources)
     table = pd.concat(frames, ignore_index=True)
-    missing = table[table["not_computed"].ne("")].drop_duplicates(["scenario", "mineral"])
-    notes += [f"{r.scenario}: {r.mineral} not computed for {ctx.importer} ({r.not_computed}); "
-              "its loss is left out of the scenario's total." for r in missing.itertuples()]
+    notes += _not_computed(table, ctx.importer)
     total = table.groupby(["scenario", "name", "days_of_cover", "release_lag"], sort=False,
                           as_index=False).agg(loss_mean_usd=("loss_mean_usd",
                                                              lambda v: v.sum(min_count=1)))
@@ -82,13 +104,16 @@ def scenarios(ctx: Context, draws: int = 2000, days: Sequence[float] = (0, 54, 1
     chart = charts.bars(total, "scenario", "loss_mean_usd", f"{ctx.importer}: expected loss "
                         f"per scenario and stockpile policy (USD, {draws:,} draws)",
                         color="policy", y_title="USD", group=True)
+    total["seed"] = [library.get(sid).seed for sid in total["scenario"]]
     none, korea = (min(days), min(lags)), (54.0, 8.0)
     for (sid, name), part in total.groupby(["scenario", "name"], sort=False):
         by = part.set_index(["days_of_cover", "release_lag"])["loss_mean_usd"]
         text = f"{name} ({sid}): expected loss {musd(by.get(none, np.nan))} without stock"
         if korea in by.index:
             text += f", {musd(by[korea])} with 54 days released after 8 days"
-        notes.append(text + f" ({draws:,} draws, seed {library.get(sid).seed}).")
+        notes.append(text + ".")
+    notes.append(f"Each scenario: {draws:,} draws at its library seed (the seed column of "
+                 "workbook sheet scenarios.loss_by_policy).")
     return Section("scenarios", "Export-control scenarios and the stockpile",
                    {"policies": table[[*POLICY[:1], "name", *POLICY[1:]]],
                     "loss_by_policy": total.assign(source=ENGINE)},

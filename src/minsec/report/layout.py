@@ -33,6 +33,8 @@ class Layout:
     many (per group of ``per`` when given); ``pivot``: ``(index, columns, values)`` spread
     into a wide table (the ``values`` column's format for every cell); ``distinct``: one row
     per distinct combination of the columns, with their count in the column of this name;
+    ``joined``: columns whose values are listed together ("nickel, cobalt") in one row per
+    distinct combination of the other columns;
     ``cite``: columns moved out of the rows into the table's "Source:" line; ``caption``:
     what the selection is, said under the table.
     """
@@ -45,6 +47,7 @@ class Layout:
     where: tuple[tuple[str, Any], ...] = ()
     pivot: tuple[str, str, str] | None = None
     distinct: str | None = None
+    joined: tuple[str, ...] = ()
     cite: tuple[str, ...] = ("source",)
     caption: str = ""
     title: str = ""
@@ -129,7 +132,9 @@ LAYOUTS: dict[str, Layout] = {
         ("name", "Project", "text"), ("country", "Country", "text"),
         ("msp_region", "MSP region", "text"), ("mineral", "Mineral", "text"),
         ("stage", "Stage", "text"), ("status", "Status", "text"),
-        ("capacity_t", "Capacity (t)", "int"), ("start_year", "Start", "year"))),
+        ("capacity_t", "Capacity (t)", "int"), ("start_year", "Start", "year")),
+        joined=("mineral", "stage"), caption="One row per project; its minerals and stages "
+        "listed together."),
     "recommended": Layout(title="Recommended next projects", columns=cols(
         ("country", "Country", "text"), ("mineral", "Mineral", "text"),
         ("stage", "Stage", "text"), ("share", "Share of world", "pct"),

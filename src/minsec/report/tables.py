@@ -122,6 +122,10 @@ def _unit(columns: list[Col], rows: pd.DataFrame) -> list[Col]:
     return out
 
 
+def _listed(values: pd.Series) -> str:
+    return ", ".join(dict.fromkeys(values.dropna().astype(str)))
+
+
 def select(frame: pd.DataFrame, lay: Layout) -> tuple[pd.DataFrame, list[Col], pd.DataFrame]:
     """``(shown rows, shown columns, the rows behind them)`` of a table under its layout.
 
@@ -141,6 +145,11 @@ def select(frame: pd.DataFrame, lay: Layout) -> tuple[pd.DataFrame, list[Col], p
         keys = [c.name for c in columns if c.name != lay.distinct]
         shown = rows.groupby(keys, sort=False, dropna=False).size().reset_index(name=lay.distinct)
         return shown, columns, rows
+    if lay.joined:
+        keys = [c.name for c in columns if c.name not in lay.joined]
+        shown = rows.groupby(keys, sort=False, dropna=False, as_index=False).agg(
+            dict.fromkeys(present(rows, lay.joined), _listed))[[c.name for c in columns]]
+        return shown, [c for c in columns if shown[c.name].notna().any()], rows
     if lay.rows is not None:
         per = present(rows, lay.per)
         rows = rows.groupby(per, sort=False).head(lay.rows) if per else rows.head(lay.rows)
@@ -164,7 +173,7 @@ def shown_table(frame: pd.DataFrame, table: str, sheet: str,
     rows = [[cell(r[c.name], c.fmt, c.name) for c in columns]
             for r in shown.astype(object).to_dict("records")]
     numeric = [any(row[i]["num"] for row in rows) for i in range(len(columns))]
-    part = "" if lay.pivot or lay.distinct or len(shown) == len(frame) else \
+    part = "" if lay.pivot or lay.distinct or lay.joined or len(shown) == len(frame) else \
         f"{len(shown)} of {len(frame):,} rows shown. "
     return {"title": title, "rows": rows, "sources": cited(behind, lay.cite) or list(fallback),
             "columns": [{"label": c.label, "num": n} for c, n in zip(columns, numeric,
