@@ -28,7 +28,7 @@ def editions(frame: pd.DataFrame, publishers: Iterable[str] = tuple(PUBLISHERS))
     "iea2024"]`` for the store built from the mirror. Editions of other publishers are left out.
     """
     order = {p: i for i, p in enumerate(publishers)}
-    found = {(order[m["publisher"]], -int(m["year"]), e) for e in frame["edition"].dropna()
+    found = {(order[m["publisher"]], -int(m["year"]), e) for e in frame["edition"].dropna().unique()
              if (m := _EDITION.match(str(e))) and m["publisher"] in order}
     return [e for _, _, e in sorted(found)]
 

@@ -22,6 +22,7 @@ from functools import cache
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from minsec.countries import members
@@ -252,6 +253,23 @@ def curated_structure(curated: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
+def _joined(labels: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Per group of ``keys``: its distinct ``basis`` and every ``label``, "; "-joined in order.
+
+    The groups are cut from one stable sort (a Python join per group, not a pandas one).
+    """
+    grouped = labels.groupby(keys, sort=True)
+    index = grouped.size().index
+    codes = grouped.ngroup().to_numpy()
+    order = np.argsort(codes, kind="stable")
+    order = order[codes[order] >= 0]  # rows with a missing key belong to no group
+    cuts = np.flatnonzero(np.diff(codes[order])) + 1
+    parts = [np.split(labels[c].to_numpy(object)[order], cuts) if len(index) else []
+             for c in ("basis", "label")]
+    return pd.DataFrame({"basis": ["; ".join(dict.fromkeys(b)) for b in parts[0]],
+                         "source": ["; ".join(x) for x in parts[1]]}, index=index)
+
+
 def import_indicators(flows: pd.DataFrame, membership: pd.DataFrame, curated: pd.DataFrame,
                       gaps: pd.DataFrame, *, years: Iterable[int] | None = None,
                       eu27: Iterable[str] = EU27, china: Iterable[str] = GREATER_CHINA,
@@ -277,11 +295,8 @@ def import_indicators(flows: pd.DataFrame, membership: pd.DataFrame, curated: pd
     labels = forms.assign(label=forms["form_name"] + " (" + forms["basis"] + " "
                           + forms["last_year"].astype(str) + ")")
     keys = ["importer", "mineral", "scope", "year"]
-    text = labels.groupby(keys).agg(basis=("basis", lambda b: "; ".join(dict.fromkeys(b))),
-                                    source=("label", "; ".join))
-    scoped = labels[labels["scope"].ne("scrap")].assign(scope="all").groupby(keys).agg(
-        basis=("basis", lambda b: "; ".join(dict.fromkeys(b))), source=("label", "; ".join))
-    text = pd.concat([text, scoped]).reset_index()
+    scoped = labels[labels["scope"].ne("scrap")].assign(scope="all")
+    text = pd.concat([_joined(labels, keys), _joined(scoped, keys)]).reset_index()
     minerals = found[found["level"].eq("mineral")].drop(columns=["level", "form", "form_name",
                                                                  "basis", "imports_t"])
     exports = found.loc[found["level"].eq("exports"), [*keys, "contained_t"]].rename(

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -91,6 +92,11 @@ class BaselineInputs:
     catalogue: Mapping[str, str] = field(default_factory=dict)  # mineral id -> group
     blocs: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # EU27 -> members
     market: pd.DataFrame = field(default_factory=lambda: load_market_response())
+
+    @cached_property
+    def traded(self) -> frozenset[str]:
+        """The minerals with trade of their own (scanned once: the table has every flow)."""
+        return frozenset(self.mineral_trade["mineral"].dropna().unique())
 
 
 def load_inputs(store: Path | None = None) -> BaselineInputs:

@@ -69,8 +69,7 @@ def commodity(mineral: str, inputs: base.BaselineInputs) -> str:
     group = GROUPS.get(inputs.catalogue.get(mineral, ""))
     if group is None or group == mineral:
         return mineral
-    own = inputs.mineral_trade["mineral"].eq(mineral).any()
-    return mineral if own else group
+    return mineral if mineral in inputs.traded else group
 
 
 def commodities(scenario: Scenario, inputs: base.BaselineInputs) -> dict[str, list[str]]:
