@@ -28,7 +28,7 @@ run: $(BIN)/minsec chromium
 test: $(BIN)/minsec chromium
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/mypy
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n 2 --dist loadfile
 
 bench: $(BIN)/minsec chromium
 	$(BIN)/minsec data build
