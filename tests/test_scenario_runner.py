@@ -87,7 +87,9 @@ def test_cli_rank_json_and_table(built: Path) -> None:
     assert missing and all(r["not_computed"] and r["loss_mean_usd"] is None for r in missing)
     assert {r["scenario"] for r in doc["by_scenario"]} >= {"CN-2023-GaGe", "CN-2024-Sb"}
     code, output = run(built, "scenario", "rank", "--importer", "USA", "--draws", "200")
-    assert code == 0 and "USD million" in output and "not computed" in output
+    assert code == 0 and "USD million" in output
+    # a mineral not computed says so in its row and gives its reason under the table
+    assert output.count("not computed") >= 2 * len(missing), output
 
 
 @pytest.mark.parametrize(

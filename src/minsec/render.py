@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import re
+from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
@@ -59,15 +60,21 @@ def _cell(value: Any, column: str) -> str:
     return str(value)
 
 
-def print_table(console: Console, frame: pd.DataFrame, title: str) -> None:
-    """A rich table of ``frame`` with human number formats (shares in percent)."""
+def print_table(console: Console, frame: pd.DataFrame, title: str,
+                missing: Mapping[str, str] | None = None) -> None:
+    """A rich table of ``frame`` with human number formats (shares in percent).
+
+    ``missing``: what an empty cell of a column says (``{"expected loss": "not computed"}``).
+    """
+    said = missing or {}
     table = Table(title=title, title_justify="left", show_lines=False)
     for column in frame.columns:
         numeric = pd.api.types.is_numeric_dtype(frame[column])
         table.add_column(column, justify="right" if numeric else "left",
                          overflow="fold", max_width=60 if column == "source" else None)
     for row in frame.itertuples(index=False):
-        table.add_row(*(_cell(v, c) for v, c in zip(row, frame.columns, strict=True)))
+        table.add_row(*(_cell(v, c) or said.get(c, "")
+                        for v, c in zip(row, frame.columns, strict=True)))
     console.print(table)
 
 

@@ -31,6 +31,9 @@ SUMMARY = {"mineral": "mineral", "p_shortfall": "P(short)", "unmet_mean_t": "unm
            "loss_mean_usd": "loss USD m", "loss_p95_usd": "P95 USD m"}
 
 
+NOT_COMPUTED = {"P(short)": "not computed"}  # the reason is printed under the table
+
+
 def _shown(summary: Any) -> Any:
     """The summary as a person reads it: losses in USD million, the price as a multiple."""
     shown = summary[list(SUMMARY)].copy()
@@ -149,7 +152,7 @@ def scenario_run(
     if fmt is Report.table:
         print_table(out, _shown(summary), f"{spec.id} · {spec.importer} · {spec.draws:,} "
                     f"draws · seed {spec.seed} · {spec.stockpile.days_of_cover} days, lag "
-                    f"{spec.stockpile.release_lag_days}")
+                    f"{spec.stockpile.release_lag_days}", missing=NOT_COMPUTED)
         for row in summary.to_dict("records"):
             out.print(f"[yellow]{row['mineral']}: not computed: {row['not_computed']}[/]"
                       if row["not_computed"] else f"[dim]{row['mineral']}: {row['basis']}[/]")
@@ -182,7 +185,7 @@ def scenario_compare(
     table = runner.compare(spec, inputs, year, *policies)
     if fmt is Report.table:
         print_table(out, table[["days_of_cover", "release_lag"]].join(_shown(table)),
-                    f"{spec.id} · {spec.importer} · stockpile policies")
+                    f"{spec.id} · {spec.importer} · stockpile policies", missing=NOT_COMPUTED)
     else:
         emit({"compare": table}, fmt, out_path, f"scenario-compare-{spec.id}", store_path)
 
@@ -220,7 +223,8 @@ def scenario_rank(
         shown[list(RANKED)] = shown[list(RANKED)] / 1e6
         shown["price x"] = table["price_jump_median"] + 1
         print_table(out, shown.rename(columns=RANKED), f"Expected loss by mineral, USD million · "
-                    f"{who} · baseline {year} · the largest over the library's scenarios")
+                    f"{who} · baseline {year} · the largest over the library's scenarios",
+                    missing={RANKED["loss_mean_usd"]: "not computed"})
         for r in table.to_dict("records"):
             if r["not_computed"]:
                 out.print(f"[yellow]{r['mineral']}: not computed: {r['not_computed']}[/]")
