@@ -65,7 +65,7 @@ class Chain:
     countries: tuple[str, ...]
     stages: tuple[str, ...]
     origins: tuple[str, ...]  # producing countries, then "unexplained:<country>"
-    shares: sp.csr_matrix  # (pools, origins), pool = stage index * n + country index
+    shares: np.ndarray  # (pools, origins), pool = stage index * n + country index
     throughput: np.ndarray  # (pools,) t
     excess: np.ndarray  # (pools,) t of unexplained input
     notes: tuple[str, ...] = field(default=())
@@ -76,18 +76,9 @@ class Chain:
 
     def composition(self, country: str, stage: str) -> pd.Series:
         """Shares of each origin in a pool's output (empty where the pool has no throughput)."""
-        row = self.shares.getrow(self.pool(country, stage)).toarray().ravel()
+        row = self.shares[self.pool(country, stage)]
         out = pd.Series(row, index=list(self.origins))
         return out[out > 0]
-
-
-def _matrix(flows: pd.DataFrame, index: Mapping[str, int], n: int) -> sp.csr_matrix:
-    """``F[importer, exporter]`` t of contained flows (duplicates added)."""
-    if flows.empty:
-        return sp.csr_matrix((n, n))
-    rows = np.array([index[c] for c in flows["importer"].to_numpy(str)], dtype=np.int64)
-    cols = np.array([index[c] for c in flows["exporter"].to_numpy(str)], dtype=np.int64)
-    return sp.csr_matrix((flows["contained_t"].to_numpy(float), (rows, cols)), shape=(n, n))
 
 
 def solve(flows: pd.DataFrame, mine: pd.Series) -> Chain:
@@ -107,78 +98,72 @@ def solve(flows: pd.DataFrame, mine: pd.Series) -> Chain:
     """
     flows = flows[flows["exporter"].ne(flows["importer"]) & flows["contained_t"].gt(0)]
     mine = mine[mine > 0]
-    present = set(pd.unique(flows["stage"].to_numpy(str)))
+    stage_of = flows["stage"].to_numpy(dtype=object)
+    present = set(pd.unique(stage_of))
     if SCRAP in present:
         present.add("refining")
     stages = tuple(s for s in POOL_STAGES if s == "mining" or s in present)
-    countries = tuple(sorted({*pd.unique(flows["exporter"].to_numpy(str)),
-                              *pd.unique(flows["importer"].to_numpy(str)),
-                              *map(str, mine.index)}))
-    n, k = len(countries), len(stages)
-    index = {c: i for i, c in enumerate(countries)}
-    stage_of = flows["stage"].to_numpy(str)
-    by_stage = {s: _matrix(flows[stage_of == s], index, n) for s in (*stages, SCRAP)}
+    names = np.concatenate([flows["exporter"].to_numpy(dtype=object),
+                            flows["importer"].to_numpy(dtype=object),
+                            mine.index.to_numpy(dtype=object)]).astype(str)
+    codes, uniques = pd.factorize(names, sort=True)
+    countries = tuple(str(c) for c in uniques)
+    n, k, m = len(countries), len(stages), len(flows)
+    seller, buyer, made = codes[:m], codes[m:2 * m], codes[2 * m:]
+    tonnes = flows["contained_t"].to_numpy(float)
     own = np.zeros(n)
-    own[[index[c] for c in mine.index]] = mine.to_numpy(float)
-    scrap = by_stage[SCRAP]
+    np.add.at(own, made, mine.to_numpy(float))
+    a = np.zeros((n * k, n * k))
     throughput, excess = np.zeros(n * k), np.zeros(n * k)
-    blocks: list[list[sp.spmatrix | None]] = [[None] * k for _ in range(k)]
+    scrap = stage_of == SCRAP
     kept = own
     for j, stage in enumerate(stages):
-        imports = by_stage[stage]
-        inflow = kept + np.asarray(imports.sum(axis=1)).ravel()
-        if stage == "refining":
-            inflow = inflow + np.asarray(scrap.sum(axis=1)).ravel()
-        exports = np.asarray(imports.sum(axis=0)).ravel()
+        here = stage_of == stage
+        inflow = kept + np.bincount(buyer[here], tonnes[here], minlength=n)
+        np.add.at(a, (j * n + buyer[here], j * n + seller[here]), tonnes[here])
+        if stage == "refining" and scrap.any():
+            inflow += np.bincount(buyer[scrap], tonnes[scrap], minlength=n)
+            top = (k - 1) * n  # scrap carries the exporter's highest pool
+            np.add.at(a, (j * n + buyer[scrap], top + seller[scrap]), tonnes[scrap])
+        exports = np.bincount(seller[here], tonnes[here], minlength=n)
         over = np.maximum(exports - inflow, 0.0)
         total = inflow + over
         throughput[j * n:(j + 1) * n], excess[j * n:(j + 1) * n] = total, over
-        blocks[j][j] = imports
         if j > 0:
-            blocks[j][j - 1] = sp.diags(kept)
+            a[j * n + np.arange(n), (j - 1) * n + np.arange(n)] = kept
         kept = total - exports
-    if "refining" in stages and scrap.nnz:
-        ref, top = stages.index("refining"), k - 1
-        held = blocks[ref][top]
-        blocks[ref][top] = scrap if held is None else held + scrap
-    a = sp.csr_matrix(sp.bmat(blocks, format="csr"))
-    sources = np.tile(np.arange(n), k)
-    explained = sp.csr_matrix((np.concatenate([own, np.zeros(n * (k - 1))]),
-                               (np.arange(n * k), sources)), shape=(n * k, n))
-    return _solve(countries, stages, a, throughput, excess, explained, sources)
+    return _solve(countries, stages, a, throughput, excess, own)
 
 
-def _solve(countries: tuple[str, ...], stages: tuple[str, ...], a: sp.csr_matrix,
-           throughput: np.ndarray, excess: np.ndarray, explained: sp.csr_matrix,
-           where: np.ndarray) -> Chain:
+def _solve(countries: tuple[str, ...], stages: tuple[str, ...], a: np.ndarray,
+           throughput: np.ndarray, excess: np.ndarray, own: np.ndarray) -> Chain:
     """``(diag(T) - A) X = B`` with sourceless pools made unexplained (see the module)."""
-    n = len(countries)
-    sourced = (np.asarray(explained.sum(axis=1)).ravel() + excess) > 0
-    reach = _reachable(a, sourced)
+    n, size = len(countries), len(throughput)
+    where = np.tile(np.arange(n), size // n)
+    sourced = np.concatenate([own, np.zeros(size - n)]) + excess > 0
+    reach = _reachable(sp.csr_matrix(a), sourced)
     closed = (throughput > 0) & ~reach
     excess = np.where(closed, throughput, excess)
-    a = sp.diags((~closed).astype(float)) @ a
+    a[closed] = 0.0
+    producers = np.flatnonzero(own > 0)
     used = np.flatnonzero(np.bincount(where, weights=excess, minlength=n) > 0)
-    column = {int(c): i for i, c in enumerate(used)}
+    b = np.zeros((size, len(producers) + len(used)))
+    b[producers, np.arange(len(producers))] = own[producers]
     rows = np.flatnonzero(excess > 0)
-    unexplained = sp.csr_matrix((excess[rows], (rows, [column[int(where[r])] for r in rows])),
-                                shape=(len(throughput), len(used)))
-    producers = np.flatnonzero(np.asarray(explained.sum(axis=0)).ravel() > 0)
-    b = sp.hstack([explained[:, producers], unexplained], format="csc")
+    b[rows, len(producers) + np.searchsorted(used, where[rows])] = excess[rows]
     # only pools with throughput enter the system (the others take nothing, give nothing)
     live = np.flatnonzero(throughput > 0)
     x = np.zeros(b.shape)
     if len(live) and b.shape[1]:
-        system = sp.diags(throughput[live]) - a[live][:, live]
-        rhs = b[live].toarray()
-        x[live] = (np.linalg.solve(system.toarray(), rhs) if len(live) <= DENSE
-                   else splu(system.tocsc()).solve(rhs))
+        system = np.diag(throughput[live]) - a[np.ix_(live, live)]
+        x[live] = (np.linalg.solve(system, b[live]) if len(live) <= DENSE
+                   else splu(sp.csc_matrix(system)).solve(b[live]))
     x[np.abs(x) < 1e-12] = 0.0
     origins = (*(countries[int(c)] for c in producers),
                *(f"{UNEXPLAINED}:{countries[int(c)]}" for c in used))
     notes = tuple(f"closed loop without a source at {countries[p % n]} ({stages[p // n]})"
                   for p in np.flatnonzero(closed))
-    return Chain(countries, stages, origins, sp.csr_matrix(x), throughput, excess, notes)
+    return Chain(countries, stages, origins, x, throughput, excess, notes)
 
 
 def _reachable(a: sp.csr_matrix, sourced: np.ndarray) -> np.ndarray:
@@ -196,8 +181,22 @@ def _reachable(a: sp.csr_matrix, sourced: np.ndarray) -> np.ndarray:
     return out[:size]
 
 
+def purchases(chain: Chain, flows: pd.DataFrame,
+              blocs: Mapping[str, Iterable[str]] | None = None) -> pd.DataFrame:
+    """The flows importers buy at the chain's stages (scrap apart), blocs' from outside added."""
+    wanted = flows[flows["stage"].isin(chain.stages) & flows["exporter"].ne(flows["importer"])
+                   & flows["contained_t"].gt(0)]
+    parts = [wanted]
+    for bloc, members in (blocs or {}).items():
+        inside = set(members)
+        parts.append(wanted[wanted["importer"].isin(inside) & ~wanted["exporter"].isin(inside)]
+                     .assign(importer=bloc))
+    return pd.concat(parts)
+
+
 def look_through(chain: Chain, flows: pd.DataFrame,
-                 blocs: Mapping[str, Iterable[str]] | None = None) -> pd.DataFrame:
+                 blocs: Mapping[str, Iterable[str]] | None = None,
+                 importers: Iterable[str] | None = None) -> pd.DataFrame:
     """Each importer's imports by first-tier supplier and mine origin (contained t, shares).
 
     ``flows``: the chain's ``exporter, importer, stage, contained_t``; scrap is left out of the
@@ -207,14 +206,9 @@ def look_through(chain: Chain, flows: pd.DataFrame,
     first_tier_share``; ``mine_country`` is ``unexplained`` for the excess, with the country
     where it arose in ``unexplained_at``.
     """
-    wanted = flows[flows["stage"].isin(chain.stages) & flows["exporter"].ne(flows["importer"])
-                   & flows["contained_t"].gt(0)]
-    parts = [wanted]
-    for bloc, members in (blocs or {}).items():
-        inside = set(members)
-        parts.append(wanted[wanted["importer"].isin(inside) & ~wanted["exporter"].isin(inside)]
-                     .assign(importer=bloc))
-    pairs = pd.concat(parts)
+    pairs = purchases(chain, flows, blocs)
+    if importers is not None:
+        pairs = pairs[pairs["importer"].isin(list(importers))]
     if pairs.empty:
         return pd.DataFrame(columns=LOOK_THROUGH)
     n = len(chain.countries)
@@ -227,7 +221,7 @@ def look_through(chain: Chain, flows: pd.DataFrame,
     row = np.searchsorted(key, np.char.add(np.char.add(buyer, "|"), seller))
     take = sp.csr_matrix((pairs["contained_t"].to_numpy(float), (row, pool)),
                          shape=(len(key), chain.shares.shape[0]))
-    coo = sp.coo_matrix(take @ chain.shares)
+    coo = sp.coo_matrix(np.asarray(take @ chain.shares))
     names = np.array([o.split(":", 1)[0] for o in chain.origins], dtype=object)
     where = np.array([o.split(":", 1)[1] if ":" in o else None for o in chain.origins],
                      dtype=object)
@@ -241,3 +235,26 @@ def look_through(chain: Chain, flows: pd.DataFrame,
     rows["first_tier_share"] = rows.groupby(["importer", "processing_country"])[
         "share"].transform("sum")
     return rows[LOOK_THROUGH].reset_index(drop=True)
+
+
+def by_importer(chain: Chain, flows: pd.DataFrame,
+                blocs: Mapping[str, Iterable[str]] | None = None,
+                ) -> tuple[list[str], sp.csr_matrix, sp.csr_matrix]:
+    """Every importer at once: ``(importers, first_tier, mined)`` sparse matrices of t.
+
+    ``first_tier[i, c]``: contained t importer ``i`` buys from country ``c`` (of
+    ``chain.countries``); ``mined[i, o]``: of it, mined in origin ``o`` (``chain.origins``).
+    The same flows and rules as :func:`look_through`, without the tidy rows (for indicators
+    over all importers).
+    """
+    pairs = purchases(chain, flows, blocs)
+    who, names = pd.factorize(pairs["importer"].to_numpy(dtype=object), sort=True)
+    buyers = [str(b) for b in names]
+    n = len(chain.countries)
+    seller = pd.Index(chain.countries).get_indexer(pd.Index(pairs["exporter"]))
+    stage = pd.Index(chain.stages).get_indexer(pd.Index(pairs["stage"]))
+    tonnes = pairs["contained_t"].to_numpy(float)
+    first = sp.csr_matrix((tonnes, (who, seller)), shape=(len(buyers), n))
+    take = sp.csr_matrix((tonnes, (who, stage * n + seller)),
+                         shape=(len(buyers), chain.shares.shape[0]))
+    return buyers, first, sp.csr_matrix(np.asarray(take @ chain.shares))

@@ -25,7 +25,7 @@ from collections.abc import Iterable, Mapping
 import pandas as pd
 
 from minsec.indicators import origin
-from minsec.indicators.imports import _engine, production_t
+from minsec.indicators.imports import production_t
 
 IMPLIED = "implied ore: mine output not accounted for by measured exports (shared HS code)"
 WMD_TO_FLOWS = {"lithium": 2 * 6.941 / 29.881}  # WMD measures Li2O; the flows Li
@@ -94,37 +94,47 @@ def implied_ore(flows: pd.DataFrame, mine: pd.Series, to: pd.Series) -> pd.DataF
         stage="mining", basis=IMPLIED)
 
 
-_NETWORK = """
-SELECT mineral::VARCHAR AS mineral, year, stage::VARCHAR AS stage,
-       exporter::VARCHAR AS exporter, importer::VARCHAR AS importer,
-       sum(contained_t) AS contained_t,
-       string_agg(DISTINCT basis, '; ' ORDER BY basis) AS basis
-FROM trade WHERE contained_t > 0 AND exporter <> importer GROUP BY ALL
-"""
-
-
 def network(trade: pd.DataFrame) -> pd.DataFrame:
-    """The flows summed per ``mineral, year, stage, exporter, importer`` with their bases."""
-    columns = ["mineral", "year", "stage", "exporter", "importer", "contained_t", "basis"]
-    frame = trade[columns]
-    con = _engine().cursor()
-    try:
-        con.register("trade", frame)
-        return con.execute(_NETWORK).df()
-    finally:
-        con.close()
+    """The flows summed per ``mineral, year, stage, exporter, importer`` (contained t)."""
+    keys = ["mineral", "year", "stage", "exporter", "importer"]
+    frame = trade[[*keys, "contained_t"]]
+    frame = frame[frame["contained_t"].gt(0) & frame["exporter"].ne(frame["importer"])]
+    out = pd.DataFrame(frame.groupby(keys, as_index=False, sort=False, observed=True)[
+        "contained_t"].sum())
+    return out.astype(dict.fromkeys([k for k in keys if k != "year"], str))
+
+
+def bases(trade: pd.DataFrame, importer: str, members: Iterable[str] = ()) -> pd.DataFrame:
+    """The bases of one importer's flows, for the rows' labels.
+
+    ``mineral, year, importer, exporter, basis``; a bloc: its members' imports from outside.
+    """
+    inside = set(members)
+    if inside:
+        rows = trade[trade["importer"].isin(inside) & ~trade["exporter"].isin(inside)]
+    else:
+        rows = trade[trade["importer"].eq(importer)]
+    rows = rows[["mineral", "year", "exporter", "basis"]].drop_duplicates().astype(
+        dict.fromkeys(["mineral", "exporter", "basis"], str))
+    out = rows.sort_values("basis").groupby(["mineral", "year", "exporter"])["basis"].agg(
+        lambda b: "; ".join(b))
+    return out.reset_index().assign(importer=importer)
 
 
 def origins(net: pd.DataFrame, production: pd.DataFrame, shared: pd.DataFrame,
             forms: pd.DataFrame, minerals: Iterable[str] | None = None,
             years: Iterable[int] | None = None,
             blocs: Mapping[str, Iterable[str]] | None = None,
-            importers: Iterable[str] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+            importers: Iterable[str] | None = None,
+            cache: dict[tuple[str, int], Solved] | None = None,
+            labels: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Look-through rows (:data:`ROWS`) and notes (``mineral, year, note``) per mineral-year.
 
     ``net``: :func:`network`'s flows; ``production``: :func:`mine_production`; ``shared``:
     trade records of the shared ore codes. Default: every mineral with mine production and
-    flows, every year with both. ``importers``: keep only these importers' rows.
+    flows, every year with both. ``importers``: keep only these importers' rows. ``cache``
+    keeps each mineral-year's solved chain for the next call (the chain is the same for
+    every importer). ``labels``: :func:`bases` of the importers, for the rows' ``basis``.
     """
     codes = shared_ore_codes(forms)
     have = production.groupby(["mineral", "year"]).size()
@@ -134,34 +144,59 @@ def origins(net: pd.DataFrame, production: pd.DataFrame, shared: pd.DataFrame,
         pairs = pairs[pairs["mineral"].isin(list(minerals))]
     if years is not None:
         pairs = pairs[pairs["year"].isin([int(y) for y in years])]
-    groups = dict(iter(net.groupby(["mineral", "year"], observed=True)))
-    made = dict(iter(production.groupby(["mineral", "year"])))
-    keep = set(importers) if importers is not None else None
+    cache = {} if cache is None else cache
+    wanted = pairs.sort_values(["mineral", "year"])
+    todo = wanted[[(m, int(y)) not in cache for m, y in wanted.itertuples(index=False)]]
+    if len(todo):
+        net = net.merge(todo, on=["mineral", "year"])
+        groups = dict(iter(net.groupby(["mineral", "year"], observed=True)))
+        made = dict(iter(production.groupby(["mineral", "year"])))
+        for mineral, year in todo.itertuples(index=False):
+            cache[(mineral, int(year))] = _solved(groups[(mineral, year)],
+                                                  made[(mineral, year)], codes.get(mineral),
+                                                  shared, int(year))
     out, notes = [], []
-    for mineral, year in pairs.sort_values(["mineral", "year"]).itertuples(index=False):
-        flows, mine = groups[(mineral, year)], made[(mineral, year)]
-        output = mine.groupby("country")["contained_t"].sum()
-        if mineral in codes:
-            extra = implied_ore(flows, output, destinations(shared, codes[mineral], year))
-            flows = pd.concat([flows, extra], ignore_index=True)
-            notes += [(mineral, year, f"{IMPLIED}: {r.exporter} -> {r.importer} "
-                                      f"{r.contained_t:,.0f} t") for r in extra.itertuples()]
-        chain = origin.solve(flows, output)
-        notes += [(mineral, year, n) for n in chain.notes]
-        rows = origin.look_through(chain, flows, blocs)
-        if keep is not None:
-            rows = rows[rows["importer"].isin(keep)]
-        out.append(_labelled(rows, flows, mine, mineral, int(year)))
+    for mineral, year in wanted.itertuples(index=False):
+        chain, flows, mine, said = cache[(mineral, int(year))]
+        notes += [(mineral, int(year), n) for n in said]
+        rows = origin.look_through(chain, flows, blocs, importers)
+        said_by = None if labels is None else labels[labels["mineral"].eq(mineral)
+                                                     & labels["year"].eq(year)]
+        out.append(_labelled(rows, flows, mine, mineral, int(year), said_by))
     table = pd.concat(out, ignore_index=True) if out else pd.DataFrame(columns=ROWS)
     return table.reindex(columns=ROWS), pd.DataFrame(notes, columns=["mineral", "year", "note"])
 
 
+Solved = tuple[origin.Chain, pd.DataFrame, pd.DataFrame, tuple[str, ...]]
+
+
+def _solved(flows: pd.DataFrame, mine: pd.DataFrame, codes: list[str] | None,
+            shared: pd.DataFrame, year: int) -> Solved:
+    """One mineral-year: the chain, the flows it was solved on (implied ore added), notes."""
+    output = mine.groupby("country")["contained_t"].sum()
+    notes: list[str] = []
+    if codes:
+        extra = implied_ore(flows, output, destinations(shared, codes, year))
+        flows = pd.concat([flows, extra], ignore_index=True)
+        big = extra[extra["contained_t"] >= 0.5]
+        notes += [f"{IMPLIED}: {e} -> {i} {t:,.0f} t" for e, i, t in
+                  zip(big["exporter"], big["importer"], big["contained_t"], strict=True)]
+    chain = origin.solve(flows, output)
+    return chain, flows, mine, (*notes, *chain.notes)
+
+
 def _labelled(rows: pd.DataFrame, flows: pd.DataFrame, mine: pd.DataFrame, mineral: str,
-              year: int) -> pd.DataFrame:
+              year: int, labels: pd.DataFrame | None) -> pd.DataFrame:
     """Rows with the mineral, year, the mine figure's source and the first tier's basis."""
     source = mine.drop_duplicates("country").set_index("country")["source"]
-    basis = flows.groupby("exporter")["basis"].agg(lambda b: "; ".join(sorted(set(map(str, b)))))
+    implied = flows[flows.get("basis", pd.Series(index=flows.index, dtype=object)).eq(IMPLIED)]
+    said = pd.concat([implied[["importer", "exporter"]].assign(basis=IMPLIED),
+                      pd.DataFrame(columns=["importer", "exporter", "basis"])
+                      if labels is None else labels[["importer", "exporter", "basis"]]])
+    pair = said.groupby(["importer", "exporter"])["basis"].agg("; ".join)
+    key = pd.MultiIndex.from_arrays([rows["importer"], rows["processing_country"]])
+    basis = pd.Series(pair.reindex(key).to_numpy(), index=rows.index).fillna(
+        "trade by form (tables.mineral_trade)")
     mine_source = rows["mine_country"].map(source).where(rows["unexplained_at"].isna())
     return rows.assign(mineral=mineral, year=year, mine_source=mine_source.fillna(
-        "excess over inputs at " + rows["unexplained_at"].fillna("?")),
-        basis=rows["processing_country"].map(basis).fillna("bloc members' flows"))
+        "excess over inputs at " + rows["unexplained_at"].fillna("?")), basis=basis)
