@@ -27,13 +27,13 @@ Choices that are ours (documented here and in the columns):
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
 
-from minsec import tables
+from minsec import lookthrough, tables
 from minsec.indicators import early_warning, geopolrisk, imports, supply_risk, trade_forms
 from minsec.indicators.concentration import stage_concentration
 
@@ -43,7 +43,8 @@ MIN_RISK_INPUTS = 3  # of the five RISKS, the two CORE_RISKS among them
 CORE_RISKS = ("production_hhi", "top_supplier_share")
 LISTS = {"kr_critical_2023": "KR33", "kr_strategic_2023": "KR10", "us_2022": "US22",
          "us_2025": "US25", "eu_crma_critical": "EU34", "eu_crma_strategic": "EU17"}
-METHODS = ("concentration", "imports", "geopolrisk", "eu_crm", "usgs", "early_warning")
+METHODS = ("concentration", "imports", "geopolrisk", "eu_crm", "usgs", "early_warning",
+           "origin")
 RISKS = ("production_hhi", "top_supplier_share", "gpr_score", "usgs_supply_risk", "mbi_risk")
 
 
@@ -65,6 +66,13 @@ class Inputs:
     geopolrisk: geopolrisk.Inputs
     governance: pd.DataFrame
     forms: pd.DataFrame  # the form concordance (reference/data/forms.csv)
+    shared_ore: pd.DataFrame = field(default_factory=pd.DataFrame)  # tables.shared_ore_trade
+
+    @cached_property
+    def origin(self) -> lookthrough.Tables:
+        """The origin model's tables; it keeps the chains it solves (minsec.lookthrough)."""
+        return lookthrough.Tables(self.mineral_trade, self.supply, self.forms, self.shared_ore,
+                                  self.geopolrisk.governance, self.eu27)
 
     @cached_property
     def held(self) -> set[tuple[str, str]]:
@@ -80,7 +88,8 @@ def load(store: Path | None = None) -> Inputs:
         tables.region_members("eu27", store), tables.lists(store), tables.minerals(store),
         tables.prices(store), tables.eu_crm("eu_crm_assessment", store),
         tables.us_statistics(store), imports.load_curated(), tables.trade_gaps(store),
-        geopolrisk.load_inputs(store), tables.governance(store), tables.trade_forms(store))
+        geopolrisk.load_inputs(store), tables.governance(store), tables.trade_forms(store),
+        tables.shared_ore_trade(store))
 
 
 def latest(frame: pd.DataFrame, keys: list[str], year: int,
@@ -347,6 +356,7 @@ def assess(inputs: Inputs, importer: str, year: int, methods: Iterable[str] = ME
     ``listed_only``: only minerals on one of the KR, US or EU lists. ``risk_inputs`` says on
     how many of the risk indicators a mineral's ``risk_score`` rests.
     """
+    methods = tuple(methods)
     found = indicators(inputs, importer, methods)
     catalogue = inputs.minerals.set_index("id")[["name"]].rename_axis("mineral")
     parts: list[pd.DataFrame | pd.Series] = [catalogue, _lists(inputs.lists)]
@@ -371,6 +381,9 @@ def assess(inputs: Inputs, importer: str, year: int, methods: Iterable[str] = ME
     table = pd.concat(parts, axis=1, join="outer")
     table["lists"] = _group_lists(table["lists"], group_members(inputs.forms))
     table = table[table.drop(columns=["name", "lists"]).notna().any(axis=1)]
+    if "origin" in methods:  # first tier and look-through side by side
+        table = table.join(lookthrough.columns(inputs.origin, importer, year, table.index,
+                                               group_members(inputs.forms)))
     if listed_only:
         table = table[table["lists"].notna()]
     table = _risk_score(table.reset_index().rename(columns={"index": "mineral"}),

@@ -188,3 +188,39 @@ def heatmap(frame: pd.DataFrame, x: str, y: str, z: str, title: str,
         trace["zmid"] = zmid
     every = {"automargin": True, "type": "category", "dtick": 1}  # a label on every row
     return {"data": [trace], "layout": layout(title, xaxis=every, yaxis=every)}
+
+
+def sankey(frame: pd.DataFrame, title: str, source: str = "mine_country",
+           middle: str = "processing_country", target: str = "importer",
+           value: str = "contained_t", top: int = 8, unexplained: str = "unexplained",
+           unit: str = "t") -> Figure:
+    """A three-column Sankey: ``source`` -> ``middle`` -> ``target``, widths by ``value``.
+
+    Beyond the ``top`` largest of each column the rest is one node ``other``; ``unexplained``
+    (the origin model's excess) is its own band, drawn grey. Left and middle nodes carry a
+    suffix so that a country both mines and processes (China) shows in both columns.
+    """
+    rows = frame[frame[value] > 0]
+    def keep(column: str) -> pd.Series:
+        sums = rows.groupby(column)[value].sum().sort_values(ascending=False)
+        named = set(sums.index[:top]) | ({unexplained} & set(sums.index))
+        return rows[column].where(rows[column].isin(named), "other")
+    left = keep(source).astype(str) + " (mined)"
+    mid = keep(middle).astype(str) + " (via)"
+    right = rows[target].astype(str)
+    labels = list(dict.fromkeys([*left, *mid, *right]))
+    index = {label: i for i, label in enumerate(labels)}
+    first = rows.assign(_s=left, _t=mid).groupby(["_s", "_t"], sort=False)[value].sum()
+    second = rows.assign(_s=mid, _t=right).groupby(["_s", "_t"], sort=False)[value].sum()
+    links = pd.concat([first, second])
+    grey, blue = "rgba(150,150,150,0.55)", "rgba(31,119,180,0.35)"
+    colour = [grey if s.startswith(unexplained) else blue for s, _ in links.index]
+    node = ["#999" if label.startswith(unexplained) else "#1f77b4" for label in labels]
+    trace = {"type": "sankey", "arrangement": "snap", "valueformat": ",.0f",
+             "valuesuffix": f" {unit}",
+             "node": {"label": labels, "color": node, "pad": 12, "thickness": 14},
+             "link": {"source": [index[s] for s, _ in links.index],
+                      "target": [index[t] for _, t in links.index],
+                      "value": values(links.to_numpy()), "color": colour}}
+    return {"data": [trace], "layout": layout(title, margin={"l": 10, "r": 10, "t": 50,
+                                                              "b": 10})}

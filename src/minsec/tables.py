@@ -86,6 +86,22 @@ def mineral_trade(store: Path | None = None) -> pd.DataFrame:
     return flows.assign(quantity=flows["contained_t"])
 
 
+def shared_ore_trade(store: Path | None = None) -> pd.DataFrame:
+    """Records of the ores traded only under shared codes (spodumene, rare-earth concentrate).
+
+    ``year, exporter, importer, hs6, quantity`` (t gross) of every source, for the codes of the
+    mining-stage forms :func:`.origin_inputs.shared_ore_codes` names (the origin model's key).
+    """
+    from minsec.indicators.origin_inputs import shared_ore_codes
+
+    codes = sorted({c for cs in shared_ore_codes(trade_forms(store)).values() for c in cs})
+    if not codes:
+        return pd.DataFrame(columns=["year", "exporter", "importer", "hs6", "quantity"])
+    marks = ", ".join("?" * len(codes))
+    return query(f"SELECT year, exporter, importer, hs6, quantity FROM trade "
+                 f"WHERE hs6 IN ({marks})", list[object](codes), store)
+
+
 def trade_gaps(store: Path | None = None) -> pd.DataFrame:
     """``mineral, stage, note`` where no form of the stage has any flow in the store."""
     return trade_forms_module.gaps(mineral_trade(store), trade_forms(store))

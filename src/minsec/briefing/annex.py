@@ -27,6 +27,13 @@ METHODS = [
      "CEPII BACI HS92 V202401b; UN Comtrade; ITC Trade Map; minsec "
      "reference/data/forms.csv (every traded form, its HS codes and content), "
      "import_structure.csv"),
+    ("profiles", "look-through origin",
+     "each supplier's exports traced to the mine: every country's output of a stage is a "
+     "proportional mix of its mine output and imports (contained t), solved as one linear "
+     "system; exports beyond inputs are 'unexplained', never spread; ores in shared codes "
+     "(spodumene, rare-earth concentrate) implied from mine output",
+     "minsec.indicators.origin (docs/origin.md); USGS MCS; World Mining Data 2026; trade by "
+     "form; Gephart et al. (2024, ARTIS); Kastner et al. (2011)"),
     ("matrix, profiles", "production concentration",
      "Herfindahl-Hirschman index of country shares of world production, 0-10 000",
      "USGS Mineral Commodity Summaries 2023, 2024; World Mining Data 2026"),

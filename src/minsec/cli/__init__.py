@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from minsec.cli.data import data
+from minsec.cli.origin import origin_views
 from minsec.cli.outlook import outlook_views, targets_app
 from minsec.cli.portfolio import portfolio, stockpile
 from minsec.cli.report import report
@@ -20,6 +21,7 @@ app.add_typer(targets_app, name="targets")
 app.add_typer(portfolio, name="portfolio")
 app.add_typer(stockpile, name="stockpile")
 app.registered_commands += views.registered_commands + outlook_views.registered_commands
+app.registered_commands += origin_views.registered_commands
 app.registered_commands += serve_app.registered_commands
 app.registered_commands += report.registered_commands
 

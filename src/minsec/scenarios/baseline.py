@@ -39,7 +39,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from minsec import tables
+from minsec import lookthrough, tables
 from minsec.assessment import PRODUCTION
 from minsec.errors import MinsecError
 from minsec.indicators import imports as structures
@@ -92,6 +92,7 @@ class BaselineInputs:
     catalogue: Mapping[str, str] = field(default_factory=dict)  # mineral id -> group
     blocs: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # EU27 -> members
     market: pd.DataFrame = field(default_factory=lambda: load_market_response())
+    origin: lookthrough.Tables | None = None  # the origin model (events through the chain)
 
     @cached_property
     def traded(self) -> frozenset[str]:
@@ -108,7 +109,8 @@ def load_inputs(store: Path | None = None) -> BaselineInputs:
         frozenset(members.loc[members["role"].eq("partner"), "country"]),
         structures.load_curated(), tables.trade_gaps(store), load_value_at_risk(),
         dict(tables.minerals(store)[["id", "group"]].itertuples(index=False)),
-        {"EU27": tuple(tables.region_members("eu27", store))})
+        {"EU27": tuple(tables.region_members("eu27", store))},
+        origin=lookthrough.load(store))
 
 
 def load_value_at_risk(path: Path | None = None) -> pd.DataFrame:

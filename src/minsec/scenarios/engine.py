@@ -88,6 +88,7 @@ class EventArrays:
     residual_high: Array | None = None  # (K,)
     leakage: Array | None = None  # (K,) share of the withheld flows arriving via others
     front_run: Array | None = None  # (K,) days of the importer's imports bought ahead
+    weights: Array | None = None  # (K, S) share of the cut each supplier passes on; None: 1
 
     def dynamics(self) -> dict[str, Array]:
         """The optional arrays, with their defaults where absent."""
@@ -127,14 +128,17 @@ def sample(rng: np.random.Generator, n: int, events: EventArrays) -> Shocks:
     out = {f.name: np.zeros((n, events.n_minerals, s)) for f in fields(Shocks)}
     for e in range(k):
         m, cols = int(events.mineral[e]), np.flatnonzero(events.suppliers[e])
-        wins = magnitude[:, e, None] > out["cut"][:, m, cols]  # (n, cols)
-        new = {"cut": magnitude[:, e], "start": start[:, e], "duration": duration[:, e],
+        cut = magnitude[:, e, None] * (1.0 if events.weights is None
+                                       else events.weights[e, cols][None, :])  # (n, cols)
+        wins = cut > out["cut"][:, m, cols]  # (n, cols)
+        new = {"cut": cut, "start": start[:, e], "duration": duration[:, e],
                "to_importer": np.full(n, events.to_importer[e]),
                "to_others": np.full(n, events.to_others[e]), "ease": ease[:, e],
                "residual": residual[:, e], "leakage": np.full(n, dyn["leakage"][e]),
                "front_run": np.full(n, dyn["front_run"][e])}
         for name, value in new.items():
-            out[name][:, m, cols] = np.where(wins, value[:, None], out[name][:, m, cols])
+            value = value if value.ndim == 2 else value[:, None]
+            out[name][:, m, cols] = np.where(wins, value, out[name][:, m, cols])
     return Shocks(**out)
 
 

@@ -23,7 +23,7 @@ import pandas as pd
 
 from minsec.errors import MinsecError
 from minsec.scenarios import baseline as base
-from minsec.scenarios import engine, results
+from minsec.scenarios import engine, results, through
 from minsec.scenarios.model import Baseline, Outcome
 from minsec.scenarios.spec import Event, Scenario, dump
 
@@ -82,23 +82,35 @@ def commodities(scenario: Scenario, inputs: base.BaselineInputs) -> dict[str, li
 
 def resolve(scenario: Scenario, baseline: Baseline, partners: set[str],
             inputs: base.BaselineInputs | None = None) -> engine.EventArrays:
-    """The scenario's events as the engine's arrays: one row per event and commodity."""
+    """The scenario's events as the engine's arrays: one row per event and commodity.
+
+    An event that passes through the chain (:mod:`minsec.scenarios.through`) also cuts the
+    other suppliers in proportion to the event's countries' ore in their sales.
+    """
     rows: list[dict[str, object]] = []
     for event in scenario.events:
-        mask = np.isin(np.array(baseline.suppliers), list(event.exporters))
+        own = np.isin(np.array(baseline.suppliers), list(event.exporters))
         named = [commodity(m, inputs) if inputs is not None else m for m in event.minerals]
         for mineral in dict.fromkeys(named):
             m = baseline.minerals.index(mineral)
-            exports = baseline.exports[m, mask]
+            weight = np.where(own, 1.0, 0.0)
+            if event.passes_through and inputs is not None and inputs.origin is not None:
+                share, said = through.shares_for(inputs.origin, baseline.importer, mineral,
+                                                 baseline.year, event.exporters)
+                weight = through.weights(baseline.suppliers, event.exporters, share)
+                baseline.sources[f"through:{event.id or mineral}:{mineral}"] = said
+            mask = weight > 0
+            exports = baseline.exports[m, own]
             if event.magnitude is not None:
                 low, high = event.magnitude.low, event.magnitude.high
             else:
                 sold = float(exports.sum())
                 low = high = max(0.0, 1 - float(event.quota_t or 0) / sold) if sold else 0.0
             to_importer, to_others = _targets(event, baseline.importer, partners, exports,
-                                              baseline.partner_exports[m, mask])
+                                              baseline.partner_exports[m, own])
             recovery = event.recovery
-            rows.append({"mineral": m, "suppliers": mask, "probability": event.probability,
+            rows.append({"mineral": m, "suppliers": mask, "weights": weight,
+                         "probability": event.probability,
                          "ease_low": recovery.after_days.low if recovery else engine.NEVER,
                          "ease_high": recovery.after_days.high if recovery else engine.NEVER,
                          "residual_low": recovery.residual.low if recovery else 1.0,
@@ -123,7 +135,9 @@ def resolve(scenario: Scenario, baseline: Baseline, partners: set[str],
         to_others=column("to_others"), ease_low=column("ease_low"),
         ease_high=column("ease_high"), residual_low=column("residual_low"),
         residual_high=column("residual_high"), leakage=column("leakage"),
-        front_run=column("front_run"))
+        front_run=column("front_run"),
+        weights=np.array([r["weights"] for r in rows], dtype=np.float64).reshape(
+            len(rows), len(baseline.suppliers)))
 
 
 def prepare(scenario: Scenario, inputs: base.BaselineInputs, year: int) -> Baseline:

@@ -120,7 +120,9 @@ class Event(_Frozen):
     destinations, the MSP partners, the non-partners, or a list of importers (ISO3).
     The observed dynamics: ``recovery`` (licences easing the cut), ``leakage`` (share of the
     withheld flows that still arrive through third countries) and ``front_run_days`` (days of
-    the importer's imports from the exporters bought ahead of the start).
+    the importer's imports from the exporters bought ahead of the start). ``through``: the
+    cut also reaches the importer through third countries' refiners, in proportion to the
+    exporters' mined share of their sales (:mod:`minsec.scenarios.through`).
     """
 
     id: str | None = None
@@ -136,7 +138,17 @@ class Event(_Frozen):
     recovery: Recovery | None = None
     leakage: Annotated[float, Field(ge=0, le=1)] = 0.0
     front_run_days: Annotated[float, Field(ge=0, le=365)] = 0.0
+    through: bool | None = None
     source: Url | None = None
+
+    @property
+    def passes_through(self) -> bool:
+        """Whether the cut reaches the importer through the refiners that use the ore.
+
+        ``through`` unset: a ``mining`` event does (a mine country's ore ban); others do not
+        (a refiner's export control stays at the refiner's own sales).
+        """
+        return self.stage == "mining" if self.through is None else self.through
 
     @model_validator(mode="after")
     def _one_size(self) -> Self:
