@@ -347,7 +347,8 @@ def _risk_score(table: pd.DataFrame, members: dict[str, str],
     grouped = table["mineral"].map(members)
     ranked = (count >= min_inputs) & risks[list(CORE_RISKS)].notna().all(axis=1) & grouped.isna()
     out = table.assign(risk_score=risks.mean(axis=1).where(ranked), risk_inputs=count)
-    out["rank_note"] = grouped.map(lambda g: f"ranked with its group {g}", na_action="ignore")
+    out["rank_note"] = grouped.map(lambda g: f"ranked with its group {g}",
+                                   na_action="ignore").astype(object)
     lacking = risks.isna().apply(lambda r: ", ".join(r.index[r]), axis=1)
     why = ("insufficient data (" + count.astype(str) + f" of {len(RISKS)} risk inputs; no "
            + lacking + ")")
