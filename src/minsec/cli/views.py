@@ -13,6 +13,7 @@ from minsec.cli.common import (
     OutOpt,
     Report,
     StoreOpt,
+    VintageOpt,
     emit,
     handled,
     out,
@@ -85,13 +86,14 @@ def minerals_cmd(
 
 
 
-def _inputs(store_path: Path | None, importers: list[str]) -> tuple[Any, list[str]]:
+def _inputs(store_path: Path | None, importers: list[str],
+            vintage: str | None = None) -> tuple[Any, list[str]]:
     from minsec import assessment
 
     codes = [resolve(i) for i in importers]
     with progress() as bar:
         bar.add_task("reading the store", total=None)
-        inputs = assessment.load(store_path)
+        inputs = assessment.with_governance_vintage(assessment.load(store_path), vintage)
     known = set(inputs.mineral_trade["importer"]) | {"EU27"}
     if unknown := [c for c in codes if c not in known]:
         raise MinsecError(f"no trade recorded for {', '.join(unknown)}")
@@ -118,6 +120,7 @@ def assess_cmd(
                       "concentration, imports, geopolrisk, eu_crm, usgs, early_warning.")] = None,
     all_minerals: Annotated[bool, typer.Option("--all", help="Also unlisted minerals.")]
     = False,
+    governance_vintage: VintageOpt = None,
     fmt: Annotated[Report, typer.Option("--format")] = Report.table,
     out_path: OutOpt = None,
     store_path: StoreOpt = None,
@@ -128,7 +131,7 @@ def assess_cmd(
     if unknown := sorted(set(method or []) - set(assessment.METHODS)):
         raise MinsecError(f"unknown --method {', '.join(unknown)}; choose from "
                           f"{', '.join(assessment.METHODS)}")
-    inputs, (code,) = _inputs(store_path, [importer])
+    inputs, (code,) = _inputs(store_path, [importer], governance_vintage)
     chosen = _year(inputs, year)
     table = assessment.assess(inputs, code, chosen, method or assessment.METHODS,
                               listed_only=not all_minerals)
@@ -145,6 +148,7 @@ def assess_cmd(
 def trend_cmd(
     mineral: Annotated[str, typer.Argument(help="Mineral id or name.")],
     importer: ImporterOpt = "KOR",
+    governance_vintage: VintageOpt = None,
     fmt: Annotated[Report, typer.Option("--format")] = Report.table,
     out_path: OutOpt = None,
     store_path: StoreOpt = None,
@@ -154,7 +158,7 @@ def trend_cmd(
     from minsec.reference import mineral_id
 
     mid = mineral_id(mineral)
-    inputs, (code,) = _inputs(store_path, [importer])
+    inputs, (code,) = _inputs(store_path, [importer], governance_vintage)
     table = assessment.trend(inputs, mid, code)
     if table.empty:
         raise MinsecError(f"no indicator of {mid} for {code} in any year")
@@ -174,6 +178,7 @@ def compare_cmd(
     year: Annotated[int | None, typer.Option(help="Year (default: latest trade year).")]
     = None,
     mineral: Annotated[list[str] | None, typer.Option(help="Only these minerals.")] = None,
+    governance_vintage: VintageOpt = None,
     fmt: Annotated[Report, typer.Option("--format")] = Report.table,
     out_path: OutOpt = None,
     store_path: StoreOpt = None,
@@ -187,7 +192,7 @@ def compare_cmd(
     if not named:
         raise MinsecError(f"--importers {importers!r}: name at least one importer, e.g. "
                           "KOR,JPN")
-    inputs, codes = _inputs(store_path, named)
+    inputs, codes = _inputs(store_path, named, governance_vintage)
     chosen = _year(inputs, year)
     table = assessment.compare(inputs, codes, chosen, minerals or None)
     if fmt is Report.table:

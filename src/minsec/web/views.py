@@ -60,9 +60,10 @@ def section_document(section: Section) -> dict[str, Any]:
             "sources": section.sources}
 
 
-def context(store: Path | None, importer: str, year: int | None) -> Context:
-    """The briefing's context (cached there per importer and year)."""
-    return briefing.context(importer, year, store)
+def context(store: Path | None, importer: str, year: int | None,
+            governance_vintage: str | None = None) -> Context:
+    """The briefing's context (cached there per importer, year and governance vintage)."""
+    return briefing.context(importer, year, store, governance_vintage)
 
 
 def mineral_id(name: str) -> str:
@@ -117,14 +118,16 @@ TITLES = {"overview": "Overview", "mineral": "Mineral profile", "scenarios": "Sc
 
 @lru_cache(maxsize=128)
 def page(store: Path | None, key: str, importer: str, year: int | None,
-         mineral: str | None = None) -> Page:
-    """One page for one importer and year (and mineral), computed once."""
-    ctx = context(store, importer, year)
+         mineral: str | None = None, governance_vintage: str | None = None) -> Page:
+    """One page for one importer and year (and mineral, and WGI vintage), computed once."""
+    ctx = context(store, importer, year, governance_vintage)
     mid = mineral_id(mineral) if mineral else None
     title = TITLES[key] + (f": {mid}" if mid else "") + f" · {ctx.importer} {ctx.year}"
-    params = {"importer": ctx.importer, "year": ctx.year}
+    params: dict[str, Any] = {"importer": ctx.importer, "year": ctx.year}
     if mid:
         params["mineral"] = mid
+    if governance_vintage:
+        params["governance_vintage"] = governance_vintage
     links = {m: f"/minerals/{m}?importer={ctx.importer}&year={ctx.year}"
              for m in briefing.strategic_minerals(ctx)}
     return Page(key, title, params, _sections(key, ctx, mid), links)
@@ -140,18 +143,18 @@ def warm(store: Path | None, importer: str) -> None:
     try:
         # the same arguments as the routes pass, so that the caches' keys match
         for key in ("overview", "scenarios", "portfolio", "targets", "outlook", "data"):
-            page_json(store, key, importer, None, None)
+            page_json(store, key, importer, None, None, None)
         for mineral in briefing.strategic_minerals(context(store, importer, None)):
-            page_json(store, "mineral", importer, None, mineral)
+            page_json(store, "mineral", importer, None, mineral, None)
     except Exception:  # noqa: BLE001 - logged; never kills the server
         logging.getLogger("minsec.web").exception("warming %s's pages failed", importer)
 
 
 @lru_cache(maxsize=128)
 def page_json(store: Path | None, key: str, importer: str, year: int | None,
-              mineral: str | None = None) -> bytes:
+              mineral: str | None = None, governance_vintage: str | None = None) -> bytes:
     """The page's JSON twin, serialised once."""
-    found = page(store, key, importer, year, mineral)
+    found = page(store, key, importer, year, mineral, governance_vintage)
     return json.dumps(found.document(), ensure_ascii=False, allow_nan=False,
                       default=str).encode()
 
