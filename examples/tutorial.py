@@ -29,6 +29,8 @@ print(run.summary[["mineral", "p_shortfall", "unmet_mean_t", "loss_mean_usd", "s
 world = minsec.outlook("lithium", "APS")
 print(world)
 print(world.demand.pivot_table(index="sector", columns="year", values="value_kt"))
+print(world.totals[["sector", "year", "value_kt", "covers"]])  # the IEA's own: never added
+print(minsec.outlook("lithium", "APS", "KOR"))  # scaled by Korea's share of consumption
 
 # %% Are Korea's targets on track?
 plan = minsec.targets("KOR")

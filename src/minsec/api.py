@@ -232,14 +232,19 @@ def outlook(mineral: str, scenario: str = "APS", importer: str | None = None, *,
             share: float | None = None, store: Store = None) -> Outlook:
     """IEA 2024 demand by sector to 2050, world or scaled to an importer (``minsec outlook``).
 
+    The sectors add up; the IEA's own totals are apart (``totals``), never added to them.
     ``share``: your own share of world demand (0-1) instead of the importer's computed one.
 
     >>> import minsec
     >>> li = minsec.outlook("lithium", "APS")
     >>> li
-    Outlook('lithium', 'APS', world, 2023-2050, 5 sectors)
-    >>> li.demand.query("year == 2050 and sector == 'Electric vehicles'")["value_kt"].item()
-    1353.29
+    Outlook('lithium', 'APS', world, 2023-2050, 3 sectors)
+    >>> li.demand.groupby("year")["value_kt"].sum().round(1).to_dict()[2050]  # the sectors
+    1607.1
+    >>> li.totals.query("year == 2050")[["sector", "value_kt", "covers"]].to_dict("records")
+    ... # doctest: +NORMALIZE_WHITESPACE
+    [{'sector': 'Total', 'value_kt': 1607.11, 'covers': 'all uses'},
+     {'sector': 'Total clean technologies', 'value_kt': 1452.01, 'covers': 'clean technologies'}]
     """
     from minsec.api_results import Outlook
     from minsec.outlook import demand
@@ -247,6 +252,7 @@ def outlook(mineral: str, scenario: str = "APS", importer: str | None = None, *,
 
     mid, where = mineral_id(mineral), _path(store)
     table = demand.outlook(demand.load_demand(where), mid, scenario)
+    totals = demand.outlook_totals(demand.load_totals(where), mid, scenario)
     chosen = None
     if importer is not None or share is not None:
         code = resolve(importer or "KOR")
@@ -254,7 +260,8 @@ def outlook(mineral: str, scenario: str = "APS", importer: str | None = None, *,
                   if share is not None else
                   demand.importer_share(demand.load_shares(where, code), mid))
         table = demand.importer_outlook(table, chosen)
-    return Outlook.of(table, chosen)
+        totals = demand.importer_outlook(totals, chosen)
+    return Outlook.of(table, totals, chosen)
 
 
 def targets(importer: str = "KOR", *, stock_days: float = 54.0,

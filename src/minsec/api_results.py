@@ -70,23 +70,25 @@ class ScenarioRun:
 
 @dataclass(frozen=True, repr=False)
 class Outlook:
-    """IEA demand of one mineral and scenario: ``demand`` by sector and year (kt), sourced.
+    """IEA demand of one mineral and scenario by year (kt), sourced.
 
-    ``share``: the importer's share of world consumption the figures are scaled by (None:
-    world demand).
+    ``demand``: by sector (the sectors add up); ``totals``: the IEA's own totals, with what
+    each ``covers`` (all uses, clean technologies), never to be added to the sectors;
+    ``share``: the importer's share of world consumption both are scaled by (None: world).
     """
 
     mineral: str
     scenario: str
     demand: pd.DataFrame
+    totals: pd.DataFrame
     share: Share | None = None
 
     @classmethod
-    def of(cls, demand: pd.DataFrame, share: Share | None) -> Outlook:
-        """The outlook frame with its source (and the share's basis, when scaled)."""
+    def of(cls, demand: pd.DataFrame, totals: pd.DataFrame, share: Share | None) -> Outlook:
+        """The outlook frames with their source (and the share's basis, when scaled)."""
         source = IEA if share is None else f"{IEA}; x {share.value:.4g}: {share.basis}"
         return cls(str(demand["mineral"].iloc[0]), str(demand["scenario"].iloc[0]),
-                   demand.assign(source=source), share)
+                   demand.assign(source=source), totals.assign(source=source), share)
 
     def __repr__(self) -> str:
         who = "world" if self.share is None else f"{self.share.importer} {self.share.value:.1%}"
