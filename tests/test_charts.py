@@ -75,3 +75,18 @@ def test_risk_matrix_labels_only_the_riskiest_when_asked() -> None:
                                label_top=2)["data"][0]
     assert trace["text"] == ["Gallium", "", "Zinc"]
     assert trace["customdata"] == ["Gallium", "Nickel", "Zinc"]  # every name on hover
+
+
+def test_year_axes_are_ticked_at_the_data_years() -> None:
+    # the IEA outlook's years: no tick at 2028 between 2023 and 2030
+    outlook = pd.DataFrame({"year": [2023, 2030, 2035, 2040, 2045, 2050], "kt": range(6)})
+    axis = charts.bars(outlook, "year", "kt", "demand")["layout"]["xaxis"]
+    assert axis["tickvals"] == [2023, 2030, 2035, 2040, 2045, 2050]
+    assert axis["ticktext"] == ["2023", "2030", "2035", "2040", "2045", "2050"]
+    one = charts.lines(pd.DataFrame({"year": [2024], "share": [0.5]}), "year", "share", "t")
+    assert one["layout"]["xaxis"]["tickvals"] == [2024]  # not 2,023.5 .. 2,024.5
+    long = charts.lines(pd.DataFrame({"year": range(1995, 2025), "v": 1.0}), "year", "v", "t")
+    assert long["layout"]["xaxis"] | {"title": None} == {"title": None, "tickformat": "d",
+                                                         "dtick": 5}
+    other = charts.bars(pd.DataFrame({"name": ["a"], "v": [1]}), "name", "v", "t")
+    assert "tickvals" not in other["layout"]["xaxis"]

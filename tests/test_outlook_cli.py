@@ -20,7 +20,7 @@ def test_outlook_world_and_importer(built: Path) -> None:
     # IEA (2024) CMDX, sheet 1: lithium total demand, APS 2030 = 531.513 kt.
     code, output = run(built, "outlook", "lithium", "--format", "json")
     assert code == 0, output
-    rows = json.loads(output)["outlook"]
+    rows = json.loads(output)["totals"]
     total = next(r for r in rows if r["sector"] == "Total" and r["year"] == 2030)
     assert total["value_kt"] == pytest.approx(531.513, abs=1e-3)
     code, output = run(built, "outlook", "cobalt", "--importer", "KOR", "--format", "csv")

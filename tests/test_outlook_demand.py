@@ -17,34 +17,60 @@ from minsec.outlook import demand as d
 
 # --- tiny frames, numbers by hand ---------------------------------------------------------------
 
+def _rows(scenario: str, year: int, **sectors: float) -> list[tuple[str, str, str, int, float]]:
+    """Lithium sector rows with the IEA's two totals (clean technologies: all but Other uses)."""
+    named = {k.replace("_", " "): v for k, v in sectors.items()}
+    clean = sum(v for k, v in named.items() if k != "Other uses")
+    return [("lithium", scenario, k, year, v) for k, v in {
+        **named, "Total clean technologies": clean, "Total": sum(named.values())}.items()]
+
+
 DEMAND = pd.DataFrame(
-    [("lithium", "baseline", "Total", 2023, 100.0), ("lithium", "STEPS", "Total", 2030, 200.0),
-     ("lithium", "STEPS", "Total", 2040, 400.0), ("lithium", "STEPS", "Total", 2050, 500.0),
-     ("lithium", "STEPS", "Total", 2060, 900.0),  # beyond the horizon: left out
-     ("lithium", "APS", "Total", 2030, 250.0), ("lithium", "APS", "Total", 2040, 450.0),
-     ("lithium", "APS", "Total", 2050, 600.0),
-     ("lithium", "baseline", "Grid battery storage", 2023, 0.0),
-     ("lithium", "STEPS", "Grid battery storage", 2030, 5.0),
-     ("lithium", "STEPS", "Grid battery storage", 2040, 7.0),
-     ("lithium", "STEPS", "Grid battery storage", 2050, 9.0),
+    [*_rows("baseline", 2023, Electric_vehicles=60.0, Grid_battery_storage=0.0,
+            Other_uses=40.0),
+     *_rows("STEPS", 2030, Electric_vehicles=145.0, Grid_battery_storage=5.0, Other_uses=50.0),
+     *_rows("STEPS", 2040, Electric_vehicles=293.0, Grid_battery_storage=7.0, Other_uses=100.0),
+     *_rows("STEPS", 2050, Electric_vehicles=391.0, Grid_battery_storage=9.0, Other_uses=100.0),
+     *_rows("STEPS", 2060, Electric_vehicles=800.0, Other_uses=100.0),  # beyond the horizon
+     *_rows("APS", 2030, Electric_vehicles=200.0, Other_uses=50.0),
+     *_rows("APS", 2040, Electric_vehicles=350.0, Other_uses=100.0),
+     *_rows("APS", 2050, Electric_vehicles=500.0, Other_uses=100.0),
      ("nickel", "baseline", "Total", 2023, 3000.0), ("nickel", "STEPS", "Total", 2030, 4000.0)],
     columns=d.COLUMNS)
+TOTALS = d.published_totals(DEMAND)
 
 
 def test_outlook_starts_with_the_2023_actual_and_ends_in_2050() -> None:
     out = d.outlook(DEMAND, "lithium", "STEPS")
     assert list(out.columns) == d.COLUMNS
-    total = out[out["sector"] == "Total"]
-    assert total["year"].tolist() == [2023, 2030, 2040, 2050]
-    assert total["value_kt"].tolist() == [100.0, 200.0, 400.0, 500.0]
+    assert not out["sector"].isin(list(d.AGGREGATES)).any()  # the parts only: they add up
+    by_year = out.groupby("year")["value_kt"].sum()
+    assert by_year.to_dict() == {2023: 100.0, 2030: 200.0, 2040: 400.0, 2050: 500.0}
+    total = d.outlook_totals(TOTALS, "lithium", "STEPS").query("sector == 'Total'")
+    assert total["value_kt"].tolist() == by_year.tolist()
+    assert set(total["covers"]) == {"all uses"}
     assert set(out["scenario"]) == {"STEPS"} and set(out["mineral"]) == {"lithium"}
+
+
+def test_no_total_is_ever_a_part() -> None:
+    parts = d.sector_parts(DEMAND)
+    assert not parts["sector"].isin(list(d.AGGREGATES)).any()
+    assert len(parts) == len(DEMAND) - 2 * 8  # two totals for each of 8 lithium years
+    # a mineral the IEA gives as a total only: that total is the one part, named for it
+    nickel = parts[parts["mineral"].eq("nickel")]
+    assert set(nickel["sector"]) == {"All uses (not split by the IEA)"}
+    assert dict(zip(nickel["year"], nickel["value_kt"], strict=True)) == {2023: 3000.0,
+                                                                          2030: 4000.0}
+    assert d.sector_parts(parts).equals(parts)  # once is enough
+    clean = d.outlook_totals(TOTALS, "lithium", "APS").query("covers == 'clean technologies'")
+    assert clean["value_kt"].tolist() == [60.0, 200.0, 350.0, 500.0]
 
 
 def test_outlook_default_scenario_is_aps_and_case_does_not_matter() -> None:
     aps = d.outlook(DEMAND, "lithium")
     assert aps.equals(d.outlook(DEMAND, "lithium", "aps"))
-    assert aps.loc[aps["year"] == 2030, "value_kt"].tolist() == [250.0]
-    assert aps["year"].iloc[0] == 2023  # the actual is shared by every scenario
+    assert aps.loc[aps["year"] == 2030, "value_kt"].sum() == 250.0
+    assert aps["year"].min() == 2023  # the actual is shared by every scenario
 
 
 @pytest.mark.parametrize(("mineral", "scenario", "message"), [
@@ -60,13 +86,14 @@ def test_unknown_mineral_or_scenario(mineral: str, scenario: str, message: str) 
 
 
 def test_growth_is_the_compound_annual_rate() -> None:
-    rates = d.growth(d.outlook(DEMAND, "lithium", "STEPS")).set_index("sector")
+    rates = d.growth(d.outlook_totals(TOTALS, "lithium", "STEPS")).set_index("sector")
     assert list(rates.columns) == ["mineral", "scenario", "cagr_2023_2030", "cagr_2030_2040",
                                    "cagr_2040_2050"]
     assert rates.loc["Total", "cagr_2023_2030"] == pytest.approx(math.pow(2, 1 / 7) - 1)
     assert rates.loc["Total", "cagr_2030_2040"] == pytest.approx(math.pow(2, 1 / 10) - 1)
     assert rates.loc["Total", "cagr_2040_2050"] == pytest.approx(math.pow(1.25, 1 / 10) - 1)
-    assert math.isnan(rates.loc["Grid battery storage", "cagr_2023_2030"])  # from 0: undefined
+    sectors = d.growth(d.outlook(DEMAND, "lithium", "STEPS")).set_index("sector")
+    assert math.isnan(sectors.loc["Grid battery storage", "cagr_2023_2030"])  # from 0: undefined
 
 
 def test_growth_needs_the_years_of_its_periods() -> None:
@@ -78,7 +105,7 @@ def test_user_series_takes_the_place_of_the_iea_one() -> None:
     mine = d.user_series(pd.DataFrame({"year": [2030, 2023], "value_kt": [30, 12.5]}), "lithium")
     assert list(mine.columns) == d.COLUMNS
     assert mine[["year", "value_kt"]].values.tolist() == [[2023, 12.5], [2030, 30.0]]
-    assert set(mine["scenario"]) == {"user"} and set(mine["sector"]) == {"Total"}
+    assert set(mine["scenario"]) == {"user"} and set(mine["sector"]) == {"all uses"}
     assert d.growth(mine, [(2023, 2030)])["cagr_2023_2030"].iloc[0] == pytest.approx(
         math.pow(30 / 12.5, 1 / 7) - 1)
 
@@ -250,7 +277,7 @@ def workbook(shared: Path) -> Totals:
 
 @pytest.fixture(scope="module")
 def store_totals(built: Path) -> pd.Series:
-    demand = d.load_demand(built)
+    demand = d.load_totals(built)
     return demand[demand["sector"] == "Total"].set_index(["mineral", "scenario", "year"])[
         "value_kt"]
 
@@ -296,17 +323,55 @@ def test_lithium_growth_of_2023_over_2022_cannot_be_checked(built: Path) -> None
     The Data Explorer's only actual year is 2023, so the store holds no 2022 figure to check
     the +30% against. Should a 2022 figure ever be loaded, this fails: then check the ratio.
     """
-    lithium = d.load_demand(built).query("mineral == 'lithium' and sector == 'Total'")
+    lithium = d.load_totals(built).query("mineral == 'lithium' and sector == 'Total'")
     assert sorted(lithium["year"].unique()) == [2023, 2030, 2035, 2040, 2045, 2050]
     assert set(lithium.loc[lithium["year"] == 2023, "scenario"]) == {"baseline"}
 
 
 def test_outlook_sectors_add_up_to_the_total(built: Path) -> None:
-    for mineral in BLOCKS.values():
-        frame = d.outlook(d.load_demand(built), mineral, "NZE").pivot_table(
-            index="year", columns="sector", values="value_kt")
-        parts = frame["Total clean technologies"] + frame["Other uses"]
-        assert (parts - frame["Total"]).abs().max() < 0.01, mineral  # kt
+    demand, totals = d.load_demand(built), d.load_totals(built)
+    assert not demand["sector"].isin(list(d.AGGREGATES)).any()
+    keys = ["mineral", "scenario", "year"]
+    parts = demand.groupby(keys)["value_kt"].sum()
+    clean = demand[demand["sector"].ne("Other uses")].groupby(keys)["value_kt"].sum()
+    for covers, sums in (("all uses", parts), ("clean technologies", clean)):
+        published = totals[totals["covers"].eq(covers)].set_index(keys)["value_kt"]
+        assert len(published) > 50 and published.index.isin(sums.index).all(), covers
+        assert (sums.reindex(published.index) - published).abs().max() < 0.1, covers  # kt
+
+
+def test_cli_and_web_show_the_workbook_totals(built: Path, workbook: Totals) -> None:
+    """Lithium, APS: the sectors the CLI and the /outlook page show add up to the cells of
+    sheet 1's 'Total demand' row (IEA 2024 CMDX: 165.372 kt in 2023, 1,607.11 in 2050), and
+    the page's chart is ticked at the data's years."""
+    import json
+
+    from fastapi.testclient import TestClient
+    from typer.testing import CliRunner
+
+    from minsec import briefing
+    from minsec.cli import app
+    from minsec.web import create_app
+
+    cells = {y: workbook[(m, s, y)] for m, s, y in workbook
+             if m == "lithium" and s in ("baseline", "APS")}
+    done = CliRunner().invoke(app, ["outlook", "lithium", "--format", "json", "--store",
+                                    str(built)])
+    cli = json.loads(done.stdout)
+    with TestClient(create_app(store=built)) as client:
+        page = client.get("/outlook.json?mineral=lithium&importer=KOR").json()
+    web = page["sections"][0]["tables"]
+    for name, rows in (("cli", cli["outlook"]), ("web", web["demand"])):
+        sums = pd.DataFrame(rows).groupby("year")["value_kt"].sum()
+        assert sorted(sums.index) == sorted(cells), name
+        for year, (value, decimals) in cells.items():
+            assert same_as_shown(float(sums[year]), value, decimals), (name, year, sums[year])
+    for rows in (cli["totals"], web["demand_totals"]):
+        total = {r["year"]: r["value_kt"] for r in rows if r["sector"] == "Total"}
+        assert total == pytest.approx({y: v for y, (v, _) in cells.items()}, abs=1e-3)
+    assert "165 kt in 2023, 1,607 kt in 2050" in page["sections"][0]["notes"][0]
+    section = briefing.outlook(briefing.context("KOR", None, built), "lithium")
+    assert section.charts["demand"]["layout"]["xaxis"]["tickvals"] == sorted(cells)
 
 
 # --- an importer's share on the real store ---------------------------------------------------

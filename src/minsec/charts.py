@@ -101,6 +101,20 @@ def risk_matrix(frame: pd.DataFrame, x: str, y: str, label: str, title: str,
         yaxis={"title": {"text": y_title}, "zeroline": False, "gridcolor": "#eee"})}
 
 
+YEAR_TICKS = 12  # up to this many years, a tick on each; beyond, every fifth year
+
+
+def year_axis(years: Iterable[Any]) -> dict[str, Any]:
+    """An axis of years ticked at the data's own years: 2023, 2030, 2035 ..., never 2028.
+
+    Nor 2,023.5 for a one-year series; a long yearly series is ticked every fifth year.
+    """
+    found = sorted({int(y) for y in values(years) if y is not None})
+    if len(found) > YEAR_TICKS:
+        return {"tickformat": "d", "dtick": 5}
+    return {"tickmode": "array", "tickvals": found, "ticktext": [str(y) for y in found]}
+
+
 def bars(frame: pd.DataFrame, x: str, y: str, title: str, color: str | None = None,
          horizontal: bool = False, x_title: str = "", y_title: str = "",
          percent: bool = False, group: bool = False) -> Figure:
@@ -114,6 +128,8 @@ def bars(frame: pd.DataFrame, x: str, y: str, title: str, color: str | None = No
     axis = {"tickformat": ".0%"} if percent else {}
     value_axis, category_axis = ({"title": {"text": y_title}, **axis},
                                  {"title": {"text": x_title}, "automargin": True})
+    if x == "year":
+        category_axis |= year_axis(frame[x])
     if horizontal:
         category_axis |= {"autorange": "reversed"}
     return {"data": data, "layout": layout(
@@ -129,8 +145,9 @@ def lines(frame: pd.DataFrame, x: str, y: str, title: str, color: str | None = N
     data = [{"type": "scatter", "mode": "lines+markers", "name": str(name),
              "x": values(rows[x]), "y": values(rows[y])} for name, rows in groups]
     axis = {"tickformat": ".0%"} if percent else {}
+    x_axis = {"title": {"text": x_title}, **(year_axis(frame[x]) if x == "year" else {})}
     return {"data": data, "layout": layout(
-        title, xaxis={"title": {"text": x_title}}, yaxis={"title": {"text": y_title}, **axis},
+        title, xaxis=x_axis, yaxis={"title": {"text": y_title}, **axis},
         showlegend=len(data) > 1)}
 
 

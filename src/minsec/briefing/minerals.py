@@ -183,18 +183,29 @@ def _look_through(ctx: Context, mineral: str, name: str, tables: dict[str, pd.Da
             "factors)."]
 
 
+def world_demand(name: str, totals: pd.DataFrame) -> str:
+    """The sentence on world demand: the IEA's own total, first and last year, what it covers."""
+    order = list(demand.AGGREGATES.values())  # the widest total the IEA gives
+    covers = max(totals["covers"], key=order.index)
+    rows = totals[totals["covers"].eq(covers)].sort_values("year")
+    first, last = rows.iloc[0], rows.iloc[-1]
+    what = "" if covers == "all uses" else (" (clean technologies only: the IEA gives no total "
+                                            "for all uses)")
+    return (f"World demand for {name} in the IEA's Announced Pledges Scenario{what}: "
+            f"{first['value_kt']:,.0f} kt in {first['year']}, {last['value_kt']:,.0f} kt in "
+            f"{last['year']} ({IEA}).")
+
+
 def outlook(ctx: Context, mineral: str) -> Section:
     """The IEA demand outlook (APS, by sector) and the recycled share of demand for a mineral."""
     mineral = mineral_id(mineral)
     name = _name(ctx, mineral)
     table = demand.outlook(demand.load_demand(ctx.store), mineral, "APS")
-    tables = {"demand": table.assign(source=IEA)}
+    totals = demand.outlook_totals(demand.load_totals(ctx.store), mineral, "APS")
+    tables = {"demand": table.assign(source=IEA), "demand_totals": totals.assign(source=IEA)}
     figures = {"demand": charts.bars(table, "year", "value_kt", f"{name}: world demand by "
                                      "sector, IEA APS (kt)", color="sector", y_title="kt")}
-    totals = table.groupby("year")["value_kt"].sum()
-    notes = [f"World demand for {name} in the IEA's Announced Pledges Scenario: "
-             f"{totals.iloc[0]:,.0f} kt in {totals.index[0]}, {totals.iloc[-1]:,.0f} kt in "
-             f"{totals.index[-1]} ({IEA})."]
+    notes = [world_demand(name, totals)]
     try:
         share = demand.importer_share(demand.load_shares(ctx.store, ctx.importer), mineral)
         mine = demand.importer_outlook(table, share)

@@ -121,6 +121,6 @@ def targets(ctx: Context) -> Section:
              + ("" if pd.isna(r["on_track"]) else
                 f"; {'on track' if r['on_track'] else 'off track'} (projected "
                 f"{r['projected']:.1f})") + f" — {r['note']}." for _, r in tracked.iterrows()]
-    return Section("targets", "Targets", {"targets": tracked, "levers": report.levers.assign(
-        source="minsec targets levers (outlook/levers.py)")}, figures, notes,
-        sorted({u for s in tracked["source"] for u in str(s).split(" | ")}))
+    return Section("targets", "Targets", {"targets": tracked, "levers": report.levers},
+                   figures, notes,
+                   sorted({u for s in tracked["source"] for u in str(s).split(" | ")}))

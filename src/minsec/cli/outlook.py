@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any
 
+import pandas as pd
 import typer
 
 from minsec.cli.common import (
@@ -42,6 +43,7 @@ def outlook_cmd(
 
     mid = mineral_id(mineral)
     table = demand.outlook(demand.load_demand(store_path), mid, scenario)
+    totals = demand.outlook_totals(demand.load_totals(store_path), mid, scenario)
     title = f"{mid} · {scenario.upper()} · kt"
     if importer or share is not None:
         code = resolve(importer or "KOR")
@@ -52,20 +54,22 @@ def outlook_cmd(
                 bar.add_task("computing the consumption share", total=None)
                 chosen = demand.importer_share(demand.load_shares(store_path, code), mid)
         table = demand.importer_outlook(table, chosen)
+        totals = demand.importer_outlook(totals, chosen)
         title += f" · {code} share {chosen.value:.1%}"
     if fmt is Report.table:
-        wide = table.pivot_table(index="sector", columns="year", values="value_kt",
+        shown = pd.concat([table, totals.assign(sector=totals["sector"] + " (IEA)")])
+        wide = shown.pivot_table(index="sector", columns="year", values="value_kt",
                                  sort=False).reset_index()
         wide.columns = [str(c) for c in wide.columns]
         print_table(out, wide, title)
         if "basis" in table:
             out.print(f"[dim]share: {table['basis'].iloc[0]}[/]")
-        out.print("[dim]source: IEA (2024), Critical Minerals Data Explorer, CC BY 4.0[/]")
+        out.print("[dim]the sectors add up to the IEA's totals (all uses; clean technologies: "
+                  "all but Other uses); source: IEA (2024), Critical Minerals Data Explorer, "
+                  "CC BY 4.0[/]")
     else:
-        emit({"outlook": table}, fmt, out_path, f"outlook-{mid}-{scenario}", store_path)
-
-
-
+        emit({"outlook": table, "totals": totals}, fmt, out_path, f"outlook-{mid}-{scenario}",
+             store_path)
 
 
 @outlook_views.command("recycling")

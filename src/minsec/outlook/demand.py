@@ -6,6 +6,12 @@ into the store's ``demand_outlook`` table (kt; lithium as Li content, magnet rar
 Pr+Nd+Tb+Dy, graphite all grades). 2023 is one actual (scenario ``baseline``), shared by every
 scenario; 2030-2050 are the STEPS, APS and NZE projections in 5-year steps.
 
+The IEA publishes its totals beside the sectors: ``Total`` (all uses) is the sum of the
+sectors, ``Total clean technologies`` the sum of the sectors other than ``Other uses``. The two
+are kept apart here so that no view adds a total to its parts: :func:`load_demand` gives the
+sectors only (:func:`sector_parts`), :func:`load_totals` the published totals
+(:func:`published_totals`).
+
 An importer's outlook is the world outlook times the importer's share of world consumption,
 held at its latest measured value (ours: the share does not move with the scenario):
 
@@ -37,6 +43,8 @@ from minsec.errors import MinsecError
 from minsec.store import query
 
 COLUMNS = ["mineral", "scenario", "sector", "year", "value_kt"]
+# the IEA's totals and what each covers; the finest first (the one kept where no sector is)
+AGGREGATES = {"Total clean technologies": "clean technologies", "Total": "all uses"}
 BASELINE, BASE_YEAR, HORIZON = "baseline", 2023, 2050
 PERIODS = ((2023, 2030), (2030, 2040), (2040, 2050))
 WORLD_PUBLISHERS = ("wmd", "mcs", "iea")  # WMD first: as the importer's production
@@ -67,8 +75,35 @@ def _pick(field: str, value: str, available: Iterable[str], where: str) -> str:
     raise MinsecError(f"{field} {value!r} is not in {where}{hint} (available: {listed})")
 
 
-def load_demand(store: Path | None = None) -> pd.DataFrame:
-    """The store's ``demand_outlook`` as ``mineral, scenario, sector, year, value_kt`` (I/O)."""
+def sector_parts(rows: pd.DataFrame) -> pd.DataFrame:
+    """The rows that add up: the IEA's sectors, never its totals (:data:`AGGREGATES`).
+
+    Where the IEA gives no sector for a mineral, scenario and year (gallium, the single rare
+    earths: only ``Total clean technologies``), that total is the one part, named for what it
+    covers: ``Clean technologies (not split by the IEA)``.
+    """
+    keys = ["mineral", "scenario", "year"]
+    total = rows["sector"].isin(list(AGGREGATES))
+    split = rows.loc[~total, keys].drop_duplicates()
+    whole = rows[total].merge(split, on=keys, how="left", indicator=True)
+    whole = whole[whole["_merge"].eq("left_only")].drop(columns="_merge")
+    order = {name: i for i, name in enumerate(AGGREGATES)}
+    whole = whole.sort_values("sector", key=lambda c: c.map(order)).drop_duplicates(keys)
+    whole["sector"] = whole["sector"].map(AGGREGATES).str.capitalize() + " (not split by the IEA)"
+    out = pd.concat([rows[~total], whole], ignore_index=True)
+    return out.sort_values([*keys, "sector"], ignore_index=True)
+
+
+def published_totals(rows: pd.DataFrame) -> pd.DataFrame:
+    """The IEA's own totals among ``rows``, with what each ``covers``.
+
+    ``all uses`` (``Total``) or ``clean technologies``: what its sectors add up to.
+    """
+    out = rows[rows["sector"].isin(list(AGGREGATES))]
+    return out.assign(covers=out["sector"].map(AGGREGATES)).reset_index(drop=True)
+
+
+def _published(store: Path | None) -> pd.DataFrame:
     frame = query("SELECT mineral, scenario, sector, year, value AS value_kt FROM demand_outlook "
                   "WHERE unit = 'kt' ORDER BY ALL", store=store)
     if frame.empty:
@@ -77,23 +112,47 @@ def load_demand(store: Path | None = None) -> pd.DataFrame:
     return frame
 
 
+def load_demand(store: Path | None = None) -> pd.DataFrame:
+    """The IEA's demand by sector, ``mineral, scenario, sector, year, value_kt`` (I/O).
+
+    The sectors only (:func:`sector_parts`): they add up; the totals are :func:`load_totals`.
+    """
+    return sector_parts(_published(store))
+
+
+def load_totals(store: Path | None = None) -> pd.DataFrame:
+    """The IEA's published totals, as :func:`load_demand` plus ``covers`` (I/O)."""
+    return published_totals(_published(store))
+
+
 def outlook(demand: pd.DataFrame, mineral: str, scenario: str = "APS") -> pd.DataFrame:
     """Demand for one mineral and scenario by sector, 2023 actuals first, to 2050 (kt).
 
-    ``demand`` as from :func:`load_demand`. The 2023 rows carry the scenario asked for; they
-    are the IEA's one 2023 estimate. Scenario names are case-insensitive.
+    ``demand`` as from :func:`load_demand`; any IEA total in it is left out
+    (:func:`sector_parts`), so the rows add up. The 2023 rows carry the scenario asked for;
+    they are the IEA's one 2023 estimate. Scenario names are case-insensitive.
     """
+    return _select(sector_parts(demand), mineral, scenario)
+
+
+def outlook_totals(totals: pd.DataFrame, mineral: str, scenario: str = "APS") -> pd.DataFrame:
+    """The IEA's totals for one mineral and scenario (``totals`` from :func:`load_totals`)."""
+    return _select(totals, mineral, scenario, [*COLUMNS, "covers"])
+
+
+def _select(demand: pd.DataFrame, mineral: str, scenario: str,
+            columns: list[str] = COLUMNS) -> pd.DataFrame:
     mineral = _pick("mineral", mineral, demand["mineral"], "the demand outlook")
     rows = demand[demand["mineral"].eq(mineral)]
     named = {s.casefold(): s for s in rows["scenario"] if s != BASELINE}
     scenario = _pick("scenario", named.get(scenario.casefold(), scenario), named.values(),
                      f"the demand outlook of {mineral}")
     rows = rows[rows["scenario"].isin([BASELINE, scenario]) & rows["year"].le(HORIZON)]
-    out = rows.assign(scenario=scenario)[COLUMNS].sort_values(["sector", "year"])
+    out = rows.assign(scenario=scenario)[columns].sort_values(["sector", "year"])
     return out.reset_index(drop=True)
 
 
-def user_series(series: pd.DataFrame, mineral: str, sector: str = "Total",
+def user_series(series: pd.DataFrame, mineral: str, sector: str = "all uses",
                 scenario: str = "user") -> pd.DataFrame:
     """The user's own demand series (``year, value_kt``) as an outlook frame, checked."""
     missing = {"year", "value_kt"} - set(series.columns)

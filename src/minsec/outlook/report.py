@@ -16,14 +16,24 @@ from minsec.errors import MinsecError
 from minsec.outlook import recycling
 from minsec.outlook import targets as T
 
+LEVERS_SOURCE = "minsec targets levers (outlook/levers.py)"
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, repr=False)
 class TargetsReport:
-    """The tracked targets of one importer and the levers that move them."""
+    """The tracked targets of one importer and the levers that move them.
+
+    ``tracked``: one row per target (baseline, today, projected, on track, gap, ``source``);
+    ``levers``: what each lever moves, with its ``source``.
+    """
 
     importer: str
     tracked: pd.DataFrame
     levers: pd.DataFrame
+
+    def __repr__(self) -> str:
+        return (f"TargetsReport({self.importer!r}, {len(self.tracked)} targets, "
+                f"{len(self.levers)} levers)")
 
 
 def targets_report(importer: str, store: Path | None = None, stock_days: float = 54.0,
@@ -44,4 +54,5 @@ def targets_report(importer: str, store: Path | None = None, stock_days: float =
     scopes = {s: T.scope_minerals(s, aggregates=True) for s in set(mine["scope"])
               if s.startswith(("kr_", "eu_"))}
     levers = T.levers(mine, tracked, scopes, recycled, T.recycling_rerun(demand=demand))
+    levers = levers.assign(source=LEVERS_SOURCE)
     return TargetsReport(importer, tracked, levers)
