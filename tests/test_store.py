@@ -113,3 +113,22 @@ def test_damaged_file_fails_and_leaves_the_store_untouched(
     with pytest.raises(SourceError, match=victim.rsplit("/", 1)[-1].replace(".", r"\.") + where):
         build(store, sources, only=[key], accept_new=True)  # past the checksum: the reader
     assert snapshot(store) == before
+
+
+def test_a_store_of_another_layout_is_refused_in_one_line(built: Path, tmp_path: Path) -> None:
+    """A store built by an older minsec (a table it lacked) gives one line, exit 1, not a
+    query error from deep inside an assessment; a fresh build then replaces it."""
+    import duckdb
+    from typer.testing import CliRunner
+
+    from minsec.cli import app
+
+    old = tmp_path / "old.duckdb"
+    shutil.copyfile(built, old)
+    with duckdb.connect(str(old)) as con:
+        con.execute("ALTER TABLE governance DROP COLUMN vintage")
+    with pytest.raises(MinsecError, match="built by another version of minsec"):
+        query("SELECT count(*) FROM supply", store=old)
+    result = CliRunner().invoke(app, ["assess", "--importer", "KOR", "--store", str(old)])
+    assert result.exit_code == 1 and len(result.output.strip().splitlines()) == 1, result.output
+    assert "run `minsec data build`" in result.output

@@ -70,11 +70,14 @@ EXTENSIONS_OFF: dict[str, str | bool | int | float | list[str]] = {
     "autoinstall_known_extensions": False, "autoload_known_extensions": False}
 
 
-def connect(path: Path | None = None, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+def connect(path: Path | None = None, read_only: bool = False,
+            layout: bool = True) -> duckdb.DuckDBPyConnection:
     """Open the store, creating the declared tables when writing.
 
     DuckDB never installs or loads an extension on its own here: a store that is, say, an
-    SQLite file is refused instead of fetching a reader for it.
+    SQLite file is refused instead of fetching a reader for it. A store read with ``layout``
+    must hold this version's tables (:func:`_compatible`): one built by another minsec is
+    refused with one line, not a query error deep inside a computation.
     """
     path = atomic.checked(path or default_path(), write=not read_only)
     if read_only and not path.exists():
@@ -92,7 +95,23 @@ def connect(path: Path | None = None, read_only: bool = False) -> duckdb.DuckDBP
     if not read_only:  # a new file: a store of an older layout is never written in place
         for spec in schema.tables().values():
             con.execute(spec.ddl())
+    elif layout and not _same_layout(path, con):
+        con.close()
+        raise MinsecError(f"the store {path} was built by another version of minsec (its "
+                          "tables differ from this one's): run `minsec data build`")
     return con
+
+
+def _same_layout(path: Path, con: duckdb.DuckDBPyConnection) -> bool:
+    """:func:`_compatible`, asked once per version of the file (its inode, size and time)."""
+    stat = path.stat()
+    key = (str(path.resolve()), stat.st_ino, stat.st_size, stat.st_mtime_ns)
+    if key not in _LAYOUTS:
+        _LAYOUTS[key] = _compatible(con)
+    return _LAYOUTS[key]
+
+
+_LAYOUTS: dict[tuple[str, int, int, int], bool] = {}
 
 
 def _first_line(exc: Exception, limit: int = 160) -> str:
@@ -138,7 +157,7 @@ def _previous(path: Path) -> dict[str, verify.Previous] | None:
         return None
     if path.with_name(path.name + ".wal").exists():  # a write of an older minsec, cut short
         connect(path).close()  # opening it for writing replays the log into the file
-    con = connect(path, read_only=True)
+    con = connect(path, read_only=True, layout=False)
     try:
         if not _compatible(con):
             return None
