@@ -79,6 +79,25 @@ def print_table(console: Console, frame: pd.DataFrame, title: str,
     console.print(table)
 
 
+def print_revisions(console: Console, frame: pd.DataFrame, mineral: str) -> None:
+    """Editions side by side (:mod:`minsec.revisions`): a table per stage and kind."""
+    editions = [c for c in frame.columns if re.fullmatch(r"[a-z]+\d{4}", str(c))]
+    console.rule(f"[bold]{mineral}[/] · {' -> '.join(editions)} · change: newest - oldest "
+                 "edition with the figure (e = estimated in that edition)")
+    for (variable, stage, unit), rows in frame.groupby(["variable", "stage", "unit"],
+                                                       sort=False):
+        year = "year" if variable != "reserves" else "year (each edition's own)"
+        shown = rows.assign(year=rows["year"].astype("string").fillna("latest"),
+                            change_pct=rows["change_pct"].map(
+                                lambda v: "" if pd.isna(v) else f"{v:+.1f}%"))
+        for e in editions:
+            mark = shown["estimated_in"].fillna("").str.contains(e)
+            shown[e] = [_cell(v, e) + (" e" if m else "") for v, m in zip(shown[e], mark,
+                                                                           strict=True)]
+        print_table(console, shown[["country", "year", *editions, "change", "change_pct"]]
+                    .rename(columns={"year": year}), f"{stage} {variable}, {unit}")
+
+
 def _share(value: Any) -> str:
     return "" if value is None or pd.isna(value) else f"{100 * float(value):.1f}%"
 

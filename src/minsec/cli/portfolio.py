@@ -12,6 +12,7 @@ from minsec.cli.common import (
     OutOpt,
     Report,
     StoreOpt,
+    VintageOpt,
     emit,
     handled,
     out,
@@ -49,16 +50,20 @@ def show_cmd(
 @handled
 def gaps_cmd(
     importer: ImporterOpt = "KOR",
+    governance_vintage: VintageOpt = None,
     fmt: Annotated[Report, typer.Option("--format")] = Report.table,
     out_path: OutOpt = None,
     store_path: StoreOpt = None,
 ) -> None:
     """The portfolio by region beside the world's reserves and the importer's risks: the gaps."""
+    from minsec import assessment
     from minsec.portfolio.report import gap_report
 
     with progress() as bar:
         bar.add_task("scoring the gaps", total=None)
-        report = gap_report(resolve(importer), store=store_path)
+        inputs = assessment.with_governance_vintage(assessment.load(store_path),
+                                                    governance_vintage)
+        report = gap_report(resolve(importer), store=store_path, inputs=inputs)
     if fmt is Report.table:
         print_table(out, report["regions"], "MSP projects by region (Sept 2024)")
         print_table(out, report["gaps"], "gaps, ranked within each kind (score > 0: a gap)")

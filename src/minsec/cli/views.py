@@ -40,11 +40,18 @@ def profile_cmd(
                        "with the mineral.")] = None,
     importer: Annotated[str | None, typer.Option(help="Show this country's import sources "
                         "(ISO3 or name).")] = None,
+    compare_editions: Annotated[bool, typer.Option(
+        "--compare-editions", help="Every USGS MCS edition side by side: one row per stage, "
+        "kind, country and year, a column per edition and the change (USGS revises earlier "
+        "years).")] = False,
     fmt: Annotated[Report, typer.Option("--format")] = Report.table,
     out_path: OutOpt = None,
     store_path: StoreOpt = None,
 ) -> None:
     """Supply profile: production and reserves by country, concentration, trade."""
+    if compare_editions:
+        _compare_editions(mineral or [], list_, fmt, out_path, store_path)
+        return
     code = resolve(importer) if importer else None
     profiles = profile_many(mineral or [], list_, edition, year, store_path, code)
     if fmt is Report.json:
@@ -63,6 +70,20 @@ def profile_cmd(
         tables = {name: pd.concat(parts, ignore_index=True) for name, parts in kinds.items()}
         emit(tables, fmt, out_path, "profile", store_path)
 
+
+
+def _compare_editions(names: list[str], list_id: str | None, fmt: Report,
+                      out_path: Path | None, store_path: Path | None) -> None:
+    from minsec.render import print_revisions
+    from minsec.revisions import compare_many
+
+    found = compare_many(names, list_id, store_path)
+    if fmt is Report.table:
+        for mineral, table in found.items():
+            print_revisions(out, table, mineral)
+    else:
+        emit({"editions": pd.concat(found.values(), ignore_index=True)}, fmt, out_path,
+             f"editions-{'-'.join(found)}", store_path)
 
 
 @views.command("minerals")

@@ -86,6 +86,17 @@ def pick_measure(measures: pd.DataFrame) -> pd.DataFrame:
         columns="has_world")
 
 
+def primary(rows: pd.DataFrame) -> pd.DataFrame:
+    """The rows (countries, WLD, ROW) of the measure :func:`pick_measure` chooses.
+
+    Per edition, mineral, stage and year, for rows of one ``variable``; ``measure`` is added.
+    """
+    rows = rows.assign(measure=measure(rows["form"]))
+    keys = [*STAGE_KEYS, "measure", "unit"]
+    chosen = pick_measure(_measures(rows))[keys]
+    return rows.merge(chosen, on=keys)
+
+
 def _note(chosen: pd.DataFrame) -> pd.Series:
     """Why a row's figures need care: one form of several, or countries above the total."""
     partial = chosen["world"].isna() & chosen["alternatives"].gt(1)
