@@ -92,24 +92,54 @@ def test_html_renders_every_chart_under_its_csp_without_console_errors(
 
 def test_xlsx_has_a_sheet_per_table_and_the_sources(kor: dict[str, Path], built: Path) -> None:
     book = openpyxl.load_workbook(kor["xlsx"], read_only=True)
-    assert book.sheetnames[0] == "sources"
+    assert book.sheetnames[0] == "Contents"
     assert all(len(name) <= 31 for name in book.sheetnames)
-    rows = list(book["sources"].iter_rows(values_only=True))
+    rows = list(book["Contents"].iter_rows(values_only=True))
     header = rows[0]
-    sheets = {r[header.index("sheet")] for r in rows[1:] if r[header.index("kind")] == "table"}
-    assert sheets == set(book.sheetnames) - {"sources"}
-    hashes = {r[header.index("sha256")] for r in rows[1:] if r[header.index("kind")] != "table"}
+    assert header == ("Sheet", "Section", "Table", "Rows", "Source")
+    sheets = {(r[1], r[2]): r[0] for r in rows[1:]}
+    assert set(sheets.values()) == set(book.sheetnames) - {"Contents"}
+    provenance = list(book[sheets[("Methods and sources", "provenance")]].iter_rows(
+        values_only=True))
+    hashes = {r[provenance[0].index("SHA-256")] for r in provenance[1:]}
     assert set(store.status(built, files=True)["sha256"]) == hashes
-    top = list(book["headline.top_risks"].iter_rows(values_only=True))
+    top = list(book[sheets[("Headline risks", "top_risks")]].iter_rows(values_only=True))
     ctx = briefing.context("KOR", store=built)
     expected = ctx.assessment.dropna(subset=["risk_score"])["mineral"].head(10).tolist()
-    assert [r[top[0].index("mineral")] for r in top[1:]] == expected
-    assert "source" in top[0]
+    assert [r[top[0].index("Mineral")] for r in top[1:]] == expected
+    assert "Source" in top[0]
     # the layout of the HTML and PDF is not applied: every row and column of the trend
-    trend = list(book["graphite.trend"].iter_rows(values_only=True))
+    trend = list(book[sheets[("Graphite: supply profile", "trend")]].iter_rows(
+        values_only=True))
+    assert book.sheetnames.index("Graphite - Trend") > 0
     expected_trend = assessment.trend(ctx.inputs, "graphite", "KOR")
     assert len(trend) - 1 == len(expected_trend)
-    assert {"source", "import_basis", "refining_hhi"} <= set(trend[0])
+    assert {"Source", "Import basis", "Refining HHI"} <= set(trend[0])
+
+
+def test_xlsx_is_laid_out_for_an_excel_user(kor: dict[str, Path]) -> None:
+    book = openpyxl.load_workbook(kor["xlsx"])  # not read-only: styles, links, filters
+    contents = book["Contents"]
+    links = [c.hyperlink.location for c in contents["A"][1:]]
+    assert links == [f"'{name}'!A1" for name in book.sheetnames[1:]]
+    for sheet in book.worksheets:
+        assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref, sheet.title
+        assert all(c.font.bold for c in sheet[1]), sheet.title
+        assert "." not in sheet.title and "_" not in sheet.title
+        for row in sheet.iter_rows(min_row=2):
+            for cell in row:  # no stray apostrophe, no number left in General
+                assert not (isinstance(cell.value, str) and cell.value.startswith("'")), cell
+                if isinstance(cell.value, float):
+                    assert cell.number_format != "General", (sheet.title, cell.coordinate)
+    levers = book["Levers"]
+    changes = [r[0].value for r in levers.iter_rows(min_row=2, min_col=4, max_col=4)]
+    assert "+10 points" in changes  # as written, text: not '+10 points, not a formula
+    scenarios = book["Scenario results by mineral"]
+    head = [c.value for c in scenarios[1]]
+    loss = head.index("Loss mean (USD m)") + 1
+    assert scenarios.cell(2, loss).number_format == "#,##0.0,,"  # USD shown in millions
+    assert scenarios.cell(2, head.index("P shortfall (%)") + 1).number_format == "0.0%"
+    assert scenarios.column_dimensions["A"].width >= 8
 
 
 def test_html_tables_are_laid_out_for_reading(kor: dict[str, Path], built: Path) -> None:

@@ -184,7 +184,7 @@ TALL_CHARTS = ("risk_scores",)  # one bar per mineral: every label needs the hei
 ID_LIKE = {"id", "key", "mineral", "project", "scenario"}  # dropped beside a ``name`` column
 WORDS = {"hhi": "HHI", "gpr": "GeoPolRisk", "mbi": "MBI", "msp": "MSP", "id": "ID",
          "usd": "(USD)", "t": "(t)", "kt": "(kt)", "pct": "(%)", "p5": "P5", "p95": "P95",
-         "hs6": "HS6", "yaml": "YAML"}
+         "hs6": "HS6", "yaml": "YAML", "sha256": "SHA-256"}
 DEFAULT_COLUMNS, DEFAULT_ROWS = 8, 25
 
 

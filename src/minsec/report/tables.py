@@ -165,7 +165,7 @@ def shown_table(frame: pd.DataFrame, table: str, sheet: str,
     """
     lay = layout(table, frame)
     title = lay.title or humanise(table)
-    workbook = f"Every row, column and row source: workbook sheet {sheet}."
+    workbook = f"In full, with sources: workbook sheet \u201c{sheet}\u201d."
     if lay.rows == 0:
         return {"title": title, "columns": [], "rows": [], "sources": [],
                 "note": f"{lay.caption} {workbook}".strip()}
