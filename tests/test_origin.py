@@ -310,3 +310,24 @@ def test_origin_refuses_bad_input(built: Path, args: list[str], says: str) -> No
     code, output = run(built, *args)
     assert code == 1 and says in output and "Traceback" not in output
     assert len(output.strip().splitlines()) <= 2
+
+
+def test_sankey_draws_unexplained_as_its_own_grey_band() -> None:
+    from minsec import charts
+
+    rows = pd.DataFrame({"importer": ["KOR"] * 3, "processing_country": ["CHN", "CHN", "CHL"],
+                         "mine_country": ["AUS", UNEXPLAINED, "CHL"],
+                         "contained_t": [5.0, 1.0, 3.0]})
+    fig = charts.sankey(rows, "lithium")
+    trace = fig["data"][0]
+    labels = trace["node"]["label"]
+    assert set(labels) == {"AUS (mined)", "CHL (mined)", "unexplained (mined)", "CHN (via)",
+                           "CHL (via)", "KOR"}
+    grey = [v for s, v, c in zip(trace["link"]["source"], trace["link"]["value"],
+                                 trace["link"]["color"], strict=True)
+            if labels[s].startswith(UNEXPLAINED)]
+    assert grey == [1.0] and trace["node"]["color"][labels.index("unexplained (mined)")] == "#999"
+    into_korea = sum(v for t, v in zip(trace["link"]["target"], trace["link"]["value"],
+                                       strict=True) if labels[t] == "KOR")
+    assert into_korea == pytest.approx(9.0)
+    json.dumps(fig, allow_nan=False)

@@ -126,7 +126,7 @@ def mineral_profile(ctx: Context, mineral: str, also: Sequence[str] = ()) -> Sec
                  imp.groupby(["form_name", "year", "basis"], sort=False)]
         notes.append(f"{ctx.importer}'s largest supplier of each form it buys: "
                      + "; ".join(leads) + ".")
-    notes += _look_through(ctx, shown, name, tables, figures)
+    notes += _look_through(ctx, shown, name, figures)
     trend = assessment.trend(ctx.inputs, mineral, ctx.importer, indicators(ctx)).reindex(
         columns=TREND)
     if not trend.empty:
@@ -161,26 +161,26 @@ def mineral_profile(ctx: Context, mineral: str, also: Sequence[str] = ()) -> Sec
                    sources)
 
 
-def _look_through(ctx: Context, mineral: str, name: str, tables: dict[str, pd.DataFrame],
+def _look_through(ctx: Context, mineral: str, name: str,
                   figures: dict[str, dict[str, object]]) -> list[str]:
-    """The origin model's part of a profile: a Sankey, one table row, one sentence."""
+    """The origin model's part of a profile: a Sankey whose title sets the tiers side by side.
+
+    The figures go in the chart's title (its caption in the PDF), not in a note: the profile
+    stays within its two pages.
+    """
     try:
         found = lookthrough.report(ctx.inputs.origin, ctx.importer, mineral, ctx.year)
     except MinsecError as exc:
         return [f"Look-through not computed: {exc}."]
     s = found["summary"].iloc[0]
-    tables["look_through"] = found["summary"].assign(source=lookthrough.BASIS)
-    figures["origin"] = charts.sankey(found["origin"], f"{name}: mined in -> processed in -> "
-                                      f"{ctx.importer}, {ctx.year} (t contained)")
-    mined = found["mine_origin"]
-    named = mined[mined["mine_country"].ne("unexplained")].head(3)
-    return [f"Look-through ({ctx.year}, contained t): first tier {s['ft_top_supplier']} "
-            f"{100 * s['ft_top_share']:.1f}% (HHI {s['ft_hhi']:,.0f}); mined in "
-            + ", ".join(f"{c} {100 * v:.1f}%" for c, v in zip(named["mine_country"],
-                                                             named["share"], strict=True))
-            + f" (HHI {s['lt_hhi']:,.0f}); unexplained {100 * s['lt_unexplained_share']:.1f}%"
-            " (exports beyond a country's inputs: transshipment, stock draws or content "
-            "factors)."]
+    named = found["mine_origin"][found["mine_origin"]["mine_country"].ne("unexplained")]
+    top = ", ".join(f"{c} {100 * v:.0f}%" for c, v in zip(
+        named["mine_country"].head(2), named["share"].head(2), strict=True))
+    figures["origin"] = charts.sankey(found["origin"], (
+        f"{name} to {ctx.importer} {ctx.year}, t: via {s['ft_top_supplier']} "
+        f"{100 * s['ft_top_share']:.0f}%; mined {top} (HHI {s['lt_hhi']:,.0f}); "
+        f"unexplained {100 * s['lt_unexplained_share']:.0f}%"))
+    return []
 
 
 def world_demand(name: str, totals: pd.DataFrame) -> str:

@@ -30,7 +30,9 @@ def sources(ctx: Context) -> list[str]:
 HEADLINE = ["rank", "mineral", "name", "lists", "risk_score", "risk_inputs", "top_supplier",
             "top_supplier_share", "china_share", "import_reliance", "import_stage",
             "import_year", "import_basis", "mining_top1_country", "mining_top1_share",
-            "refining_top1_country", "refining_top1_share", "gpr_score", "mbi", "band"]
+            "refining_top1_country", "refining_top1_share", "gpr_score", "mbi", "band",
+            "lt_top_origin", "lt_top_origin_share", "lt_hhi", "lt_unexplained_share",
+            "lt_basis"]  # look-through (origin model) beside the first tier: the workbook
 
 
 def row_source(row: pd.Series) -> str:

@@ -138,7 +138,8 @@ def assess_cmd(
     year: Annotated[int | None, typer.Option(help="Year (default: latest trade year).")]
     = None,
     method: Annotated[list[str] | None, typer.Option(help="Indicator families (default all): "
-                      "concentration, imports, geopolrisk, eu_crm, usgs, early_warning.")] = None,
+                      "concentration, imports, geopolrisk, eu_crm, usgs, early_warning, "
+                      "origin.")] = None,
     all_minerals: Annotated[bool, typer.Option("--all", help="Also unlisted minerals.")]
     = False,
     governance_vintage: VintageOpt = None,

@@ -101,14 +101,6 @@ LAYOUTS: dict[str, Layout] = {
         ("refining_hhi", "Refining HHI", "int"), ("gpr_score", "GeoPolRisk score", "score"),
         ("mbi", "MBI", "num1")),
         rows=10, sort=("year",), descending=True, caption="The last 10 years, newest first."),
-    "look_through": Layout(title="Who processed it, where it was mined", columns=cols(
-        ("year", "Year", "year"), ("ft_top_supplier", "First tier", "text"),
-        ("ft_top_share", "Its share", "pct"), ("ft_hhi", "HHI", "int"),
-        ("lt_top_origin", "Mined in", "text"), ("lt_top_origin_share", "Its share", "pct"),
-        ("lt_hhi", "Look-through HHI", "int"),
-        ("lt_unexplained_share", "Unexplained", "pct")),
-        caption="Contained tonnes of every measured form, traced to the mine in proportion "
-                "(origin model, docs/origin.md); the HHI leaves 'unexplained' out."),
     "published": Layout(title="Published import shares", columns=cols(
         ("year", "Year", "year"), ("stage", "Stage", "text"), ("supplier", "Supplier", "text"),
         ("share", "Share", "pct"), ("data_owner", "Published by", "text"),
@@ -179,7 +171,8 @@ LAYOUTS: dict[str, Layout] = {
         ("part", "Part", "text"), ("reason", "Reason", "text"))),
 }
 
-HALF_CHARTS = ("import_sources", "trend", "origin", "target-")  # drawn half-width, side by side
+# drawn half-width, side by side (a profile: map | import sources, Sankey | trend)
+HALF_CHARTS = ("map", "import_sources", "trend", "origin", "target-")
 TALL_CHARTS = ("risk_scores",)  # one bar per mineral: every label needs the height
 ID_LIKE = {"id", "key", "mineral", "project", "scenario"}  # dropped beside a ``name`` column
 WORDS = {"hhi": "HHI", "gpr": "GeoPolRisk", "mbi": "MBI", "msp": "MSP", "id": "ID",
