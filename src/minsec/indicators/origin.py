@@ -96,21 +96,23 @@ def solve(flows: pd.DataFrame, mine: pd.Series) -> Chain:
     -------
     A :class:`Chain`: ``shares`` rows sum to 1 for every pool with throughput.
     """
-    flows = flows[flows["exporter"].ne(flows["importer"]) & flows["contained_t"].gt(0)]
+    exporter = flows["exporter"].to_numpy(dtype=object)
+    importer = flows["importer"].to_numpy(dtype=object)
+    tonnes = flows["contained_t"].to_numpy(float)
+    keep = (exporter != importer) & (tonnes > 0)
+    exporter, importer, tonnes = exporter[keep], importer[keep], tonnes[keep]
+    stage_of = flows["stage"].to_numpy(dtype=object)[keep]
     mine = mine[mine > 0]
-    stage_of = flows["stage"].to_numpy(dtype=object)
     present = set(pd.unique(stage_of))
     if SCRAP in present:
         present.add("refining")
     stages = tuple(s for s in POOL_STAGES if s == "mining" or s in present)
-    names = np.concatenate([flows["exporter"].to_numpy(dtype=object),
-                            flows["importer"].to_numpy(dtype=object),
-                            mine.index.to_numpy(dtype=object)]).astype(str)
-    codes, uniques = pd.factorize(names, sort=True)
+    m = len(tonnes)
+    codes, uniques = pd.factorize(np.concatenate([exporter, importer,
+                                                  mine.index.to_numpy(dtype=object)]), sort=True)
     countries = tuple(str(c) for c in uniques)
-    n, k, m = len(countries), len(stages), len(flows)
+    n, k = len(countries), len(stages)
     seller, buyer, made = codes[:m], codes[m:2 * m], codes[2 * m:]
-    tonnes = flows["contained_t"].to_numpy(float)
     own = np.zeros(n)
     np.add.at(own, made, mine.to_numpy(float))
     a = np.zeros((n * k, n * k))
