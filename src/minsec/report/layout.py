@@ -162,6 +162,10 @@ LAYOUTS: dict[str, Layout] = {
         ("source", "Source", "text")), cite=()),
     "section_sources": Layout(title="Sources by section", columns=(), rows=0, caption=(
         "Each section lists its sources under its tables and at its end.")),
+    "governance_vintages": Layout(title="Governance (WGI) vintages", columns=cols(
+        ("vintage", "Vintage", "text"), ("revision", "WGI revision", "year"),
+        ("used_by", "Used by", "text")), rows=None, caption="Each vintage's label is in the "
+        "workbook; the default takes, per country and year, the newest with a value."),
     "provenance": Layout(title="Data provenance", columns=cols(
         ("source", "Source", "text"), ("vintage", "Vintage", "text"),
         ("files", "Files", "int")), rows=None, distinct="files", cite=(),
