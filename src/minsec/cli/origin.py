@@ -34,7 +34,7 @@ def origin_cmd(
     catalogue = minerals(store_path)[["id", "group"]].dropna()
     group: dict[str, str] = dict(zip(catalogue["id"], catalogue["group"], strict=True))
     mid = "rare_earths" if group.get(mid) == "rare_earth" else mid
-    code = "EU27" if importer.strip().upper() == "EU27" else resolve(importer)
+    code = resolve(importer)  # ISO3, a name or EU27
     with progress() as bar:
         bar.add_task("reading the store", total=None)
         tables = lookthrough.load(store_path)
